@@ -1,0 +1,115 @@
+"""factory_boy factories for the domain, shared by every test module."""
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from incidents.models import Incident
+from reports.choices import Role
+from reports.models import Area, Category, Organisation, Report, ReportCasualty, User
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Monitoring network {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    class Params:
+        default_role = None
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        """`UserFactory(role="reviewer")`, or the subclass's default role."""
+        role = extracted or getattr(self, "_factory_default_role", None)
+        if create and role:
+            self.groups.add(Group.objects.get_or_create(name=role)[0])
+            self._roles_cache = None
+        if create:
+            self.save()
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        instance.__dict__.pop("_factory_default_role", None)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        default_role = kwargs.pop("default_role", None)
+        instance = super()._create(model_class, *args, **kwargs)
+        instance._factory_default_role = default_role
+        return instance
+
+
+class MonitorFactory(UserFactory):
+    default_role = Role.MONITOR
+
+
+class ReviewerFactory(UserFactory):
+    default_role = Role.REVIEWER
+
+
+class CoordinatorFactory(UserFactory):
+    default_role = Role.COORDINATOR
+
+
+def area(pcode: str) -> Area:
+    return Area.objects.get(pcode=pcode)
+
+
+def category(slug: str) -> Category:
+    return Category.objects.get(slug=slug)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    id = factory.LazyFunction(uuid.uuid4)
+    monitor = factory.SubFactory(MonitorFactory)
+    organisation = factory.LazyAttribute(lambda o: o.monitor.organisation)
+    category = factory.LazyFunction(lambda: category("killing"))
+    occurred_at = factory.LazyFunction(lambda: datetime(2025, 3, 7, 9, 0, tzinfo=UTC))
+    admin1 = factory.LazyFunction(lambda: area("SY06"))
+    admin2 = factory.LazyFunction(lambda: area("SY0602"))
+    place_name = "Jableh"
+    title = factory.Sequence(lambda n: f"Report {n}")
+    narrative = "Gunmen entered the neighbourhood at dawn."
+    source_type = "eyewitness"
+    submission_hash = factory.LazyAttribute(lambda o: hashlib.sha256(str(o.id).encode()).hexdigest())
+
+
+class ReportCasualtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportCasualty
+
+    report = factory.SubFactory(ReportFactory)
+    kind = "killed"
+    group = "civilian"
+    low = 3
+    high = 5
+    scope = "incident"
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    category = factory.LazyFunction(lambda: category("killing"))
+    occurred_from = factory.LazyFunction(lambda: datetime(2025, 3, 7, 9, 0, tzinfo=UTC))
+    admin1 = factory.LazyFunction(lambda: area("SY06"))
+    admin2 = factory.LazyFunction(lambda: area("SY0602"))
+    title = factory.Sequence(lambda n: f"Incident {n}")
