@@ -1,0 +1,290 @@
+"""Writes on reports: submission and amendment.
+
+Every way in (the API, the monitor's web form, a partner's push) calls these;
+none holds business rules of its own. Serializers and forms parse types; the
+rules of the domain (a district lies in its governorate, outage fields only
+for outages, one row per casualty kind × group × scope …) are checked here
+and raised as a `django.core.exceptions.ValidationError` keyed by field name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from reports.choices import CasualtyScope, GeoPrecision, ReportStatus, ReviewDecisionKind
+from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
+from reports.selectors import place_index
+
+# The fields of a submission (PRODUCT.md, "Field names"), as the service receives them.
+SUBMISSION_FIELDS = (
+    "category",
+    "occurred_at",
+    "occurred_until",
+    "time_precision",
+    "admin1",
+    "admin2",
+    "place_name",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "title",
+    "narrative",
+    "language",
+    "casualties",
+    "perpetrator",
+    "source_type",
+    "source_reliability",
+    "info_credibility",
+    "source_notes",
+    "service",
+    "outage_restored_at",
+)
+DEFAULTS: dict[str, Any] = {
+    "occurred_until": None,
+    "time_precision": 1,
+    "admin2": None,
+    "place_name": "",
+    "latitude": None,
+    "longitude": None,
+    "geo_precision": None,
+    "narrative": "",
+    "language": "",
+    "casualties": [],
+    "perpetrator": "",
+    "source_reliability": "F",
+    "info_credibility": 6,
+    "source_notes": "",
+    "service": "",
+    "outage_restored_at": None,
+}
+
+
+class ReportConflict(Exception):
+    """The client's report id is already taken by a different submission (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    report: Report
+    created: bool  # False for an identical replay of an earlier submission
+
+
+def submission_hash(*, report_id, data: dict[str, Any]) -> str:
+    """SHA-256 of a submission in canonical form, so a replay is recognised however it is spelled.
+
+    Times are compared in UTC, coordinates at six decimals, empty text as null
+    and casualty rows in a fixed order.
+    """
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        if isinstance(value, Decimal | float):
+            return f"{Decimal(str(value)).quantize(Decimal('0.000001'))}"
+        if value == "":
+            return None
+        return value
+
+    body = {name: canonical(data.get(name, DEFAULTS.get(name))) for name in SUBMISSION_FIELDS}
+    body["casualties"] = sorted(
+        (
+            {
+                "kind": row["kind"],
+                "group": row["group"],
+                "low": int(row["low"]),
+                "high": int(row["high"]),
+                "scope": row.get("scope") or CasualtyScope.INCIDENT,
+            }
+            for row in data.get("casualties") or []
+        ),
+        key=lambda row: (row["kind"], row["group"], row["scope"]),
+    )
+    body["id"] = str(report_id)
+    encoded = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitResult:
+    """Store a report exactly once per client id, whatever the number of concurrent attempts.
+
+    The report is committed before this returns (invariant 1). A replay with
+    the same body returns the stored report with `created=False`; the same id
+    with another body raises `ReportConflict` (invariant 2). Processing is
+    enqueued only after commit.
+    """
+    values = _clean(data)
+    digest = submission_hash(report_id=report_id, data=data)
+    existing = Report.objects.filter(pk=report_id).first()
+    if existing is not None:
+        return _replay(existing, monitor=monitor, digest=digest)
+    try:
+        with transaction.atomic():
+            casualties = values.pop("casualties")
+            report = Report.objects.create(
+                id=report_id,
+                monitor=monitor,
+                organisation=monitor.organisation,
+                submission_hash=digest,
+                **values,
+            )
+            ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
+            transaction.on_commit(lambda: _enqueue_processing(report.pk))
+    except IntegrityError:
+        # Another request with the same id committed first: it is a replay or a conflict.
+        existing = Report.objects.filter(pk=report_id).first()
+        if existing is None:
+            raise
+        return _replay(existing, monitor=monitor, digest=digest)
+    return SubmitResult(report=report, created=True)
+
+
+def report_amend(*, report: Report, monitor: User, data: dict[str, Any], note: str = "") -> Report:
+    """The monitor answers a reviewer's request for information: new content, back to review.
+
+    Allowed only on the monitor's own report while it needs information; the
+    change is in the report's history and in its review decisions.
+    """
+    if report.monitor_id != monitor.pk:
+        raise Report.DoesNotExist  # another's report is indistinguishable from a missing one
+    values = _clean(data)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status != ReportStatus.NEEDS_INFO:
+            raise ValidationError({"status": [_("Only a report sent back for more information can be amended.")]})
+        casualties = values.pop("casualties")
+        for field, value in values.items():
+            setattr(locked, field, value)
+        locked.status = ReportStatus.IN_REVIEW
+        locked._change_reason = "amended by the monitor"
+        locked.save()
+        locked.casualties.all().delete()
+        ReportCasualty.objects.bulk_create(ReportCasualty(report=locked, **row) for row in casualties)
+        ReviewDecision.objects.create(
+            report=locked,
+            actor=monitor,
+            decision=ReviewDecisionKind.AMEND,
+            from_status=ReportStatus.NEEDS_INFO,
+            to_status=ReportStatus.IN_REVIEW,
+            note=note,
+        )
+        transaction.on_commit(lambda: _enqueue_processing(locked.pk))
+    return locked
+
+
+def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
+    if existing.monitor_id != monitor.pk or existing.submission_hash != digest:
+        raise ReportConflict
+    return SubmitResult(report=existing, created=False)
+
+
+def _enqueue_processing(report_id) -> None:
+    """Hand the report to the background pipeline (deduplication, reconciliation, aggregates)."""
+    from incidents.tasks import enqueue_report
+
+    enqueue_report(report_id)
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Check the rules of the domain and return model field values. Raises ValidationError by field."""
+    values = {name: data.get(name, DEFAULTS.get(name)) for name in SUBMISSION_FIELDS}
+    errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for required in ("category", "occurred_at", "admin1", "title", "source_type"):
+        if values[required] in (None, ""):
+            error(required, _("This field is required."))
+
+    category = Category.objects.filter(slug=values["category"], is_active=True).first()
+    if values["category"] and category is None:
+        error("category", _("Unknown category “%(slug)s”.") % {"slug": values["category"]})
+    admin1 = Area.objects.filter(pcode=values["admin1"], level=1).first() if values["admin1"] else None
+    if values["admin1"] and admin1 is None:
+        error("admin1", _("Unknown governorate p-code “%(pcode)s”.") % {"pcode": values["admin1"]})
+    admin2 = None
+    if values["admin2"]:
+        admin2 = Area.objects.filter(pcode=values["admin2"], level=2).first()
+        if admin2 is None:
+            error("admin2", _("Unknown district p-code “%(pcode)s”.") % {"pcode": values["admin2"]})
+        elif admin1 is not None and admin2.parent_id != admin1.pcode:
+            error("admin2", _("District %(d)s is not in governorate %(g)s.") % {"d": admin2.pcode, "g": admin1.pcode})
+    elif admin1 is not None and values["place_name"]:
+        # A named place fills in the district the monitor left empty.
+        match = place_index().resolve(values["place_name"], within=admin1.pcode)
+        if match is not None and match.level == 2:
+            admin2 = Area.objects.get(pcode=match.pcode)
+
+    occurred_at, until = values["occurred_at"], values["occurred_until"]
+    if occurred_at and until and until < occurred_at:
+        error("occurred_until", _("The end is before the start."))
+    if (values["latitude"] is None) != (values["longitude"] is None):
+        error("latitude" if values["latitude"] is None else "longitude", _("Give both coordinates or neither."))
+    if values["geo_precision"] is None:
+        values["geo_precision"] = GeoPrecision.TOWN if values["latitude"] is not None else GeoPrecision.NEAR
+    if not (values["title"] or "").strip() and "title" not in errors:
+        error("title", _("This field is required."))
+
+    if category is not None:
+        if category.is_outage:
+            if not values["service"]:
+                values["service"] = category.service
+            elif values["service"] != category.service:
+                error(
+                    "service",
+                    _("A %(category)s cuts %(service)s.") % {"category": category.name_en, "service": category.service},
+                )
+            restored = values["outage_restored_at"]
+            if restored and occurred_at and restored < occurred_at:
+                error("outage_restored_at", _("Restored before it started."))
+        else:
+            if values["service"]:
+                error("service", _("Only outage categories have a service."))
+            if values["outage_restored_at"]:
+                error("outage_restored_at", _("Only outage categories have a restoration time."))
+
+    seen: set[tuple[str, str, str]] = set()
+    casualties = []
+    for position, row in enumerate(values["casualties"] or []):
+        scope = row.get("scope") or CasualtyScope.INCIDENT
+        key = (row["kind"], row["group"], scope)
+        if key in seen:
+            error(
+                "casualties",
+                _("Row %(n)d repeats %(kind)s / %(group)s / %(scope)s.")
+                % {"n": position + 1, "kind": key[0], "group": key[1], "scope": key[2]},
+            )
+        seen.add(key)
+        if int(row["low"]) < 0 or int(row["high"]) < int(row["low"]):
+            error("casualties", _("Row %(n)d: 0 ≤ low ≤ high.") % {"n": position + 1})
+        casualties.append(
+            {
+                "kind": row["kind"],
+                "group": row["group"],
+                "low": int(row["low"]),
+                "high": int(row["high"]),
+                "scope": scope,
+            }
+        )
+
+    if errors:
+        raise ValidationError(errors)
+    values.update(
+        category=category,
+        admin1=admin1,
+        admin2=admin2,
+        casualties=casualties,
+        title=values["title"].strip(),
+    )
+    for text_field in ("place_name", "narrative", "language", "perpetrator", "source_notes", "service"):
+        values[text_field] = values[text_field] or ""
+    return values

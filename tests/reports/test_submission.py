@@ -1,0 +1,128 @@
+"""report_submit: durable, idempotent per client id, concurrency-safe, validated by field."""
+
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from reports.models import Report
+from reports.services import ReportConflict, report_submit
+from tests.factories import MonitorFactory
+
+
+def submission(**overrides):
+    data = {
+        "category": "execution",
+        "occurred_at": datetime(2025, 3, 7, 6, 30, tzinfo=UTC),
+        "admin1": "SY06",
+        "place_name": "Al-Qardaha",
+        "title": "Three men shot outside their homes",
+        "narrative": "Witnesses in hiding describe gunmen going house to house.",
+        "source_type": "eyewitness",
+        "source_reliability": "B",
+        "info_credibility": 2,
+        "casualties": [{"kind": "killed", "group": "civilian", "low": 3, "high": 4}],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_submission_is_stored_with_its_figures_and_its_district_resolved_from_the_place():
+    monitor = MonitorFactory()
+    result = report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission())
+    assert result.created
+    report = Report.objects.get(pk=result.report.pk)
+    assert report.admin2_id == "SY0604"
+    assert report.geo_precision == 2
+    assert list(report.casualties.values_list("kind", "group", "low", "high", "scope")) == [
+        ("killed", "civilian", 3, 4, "incident")
+    ]
+    assert report.status == "submitted" and report.processing_state in {"pending", "done", "failed"}
+
+
+@pytest.mark.django_db
+def test_replayed_submission_returns_the_first_report():
+    monitor = MonitorFactory()
+    report_id = uuid.uuid4()
+    first = report_submit(monitor=monitor, report_id=report_id, data=submission())
+    # The same instant written in another zone is the same submission.
+    replay = report_submit(
+        monitor=monitor,
+        report_id=report_id,
+        data=submission(occurred_at=datetime.fromisoformat("2025-03-07T09:30:00+03:00")),
+    )
+    assert not replay.created
+    assert replay.report.pk == first.report.pk
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_id_with_another_body_is_a_conflict_and_changes_nothing():
+    monitor = MonitorFactory()
+    report_id = uuid.uuid4()
+    report_submit(monitor=monitor, report_id=report_id, data=submission())
+    with pytest.raises(ReportConflict):
+        report_submit(monitor=monitor, report_id=report_id, data=submission(title="Another title"))
+    with pytest.raises(ReportConflict):
+        report_submit(monitor=MonitorFactory(), report_id=report_id, data=submission())
+    assert Report.objects.get(pk=report_id).title == "Three men shot outside their homes"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_of_one_id_store_one_report():
+    monitor = MonitorFactory()
+    report_id = uuid.uuid4()
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            outcomes.append(report_submit(monitor=monitor, report_id=report_id, data=submission()).created)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False] * 7 + [True]
+    assert Report.objects.filter(pk=report_id).count() == 1
+    assert Report.objects.get(pk=report_id).casualties.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"category": "weather"}, "category"),
+        ({"admin1": "SY.14"}, "admin1"),
+        ({"admin2": "SY1002"}, "admin2"),  # Banyas is in Tartous, not Lattakia
+        ({"latitude": 35.4}, "longitude"),
+        ({"occurred_until": datetime(2025, 3, 6, tzinfo=UTC)}, "occurred_until"),
+        ({"service": "water"}, "service"),
+        ({"title": "   "}, "title"),
+        ({"casualties": [{"kind": "killed", "group": "civilian", "low": 5, "high": 2}]}, "casualties"),
+        ({"casualties": [{"kind": "killed", "group": "civilian", "low": 1, "high": 2}] * 2}, "casualties"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(overrides, field):
+    with pytest.raises(ValidationError) as error:
+        report_submit(monitor=MonitorFactory(), report_id=uuid.uuid4(), data=submission(**overrides))
+    assert field in error.value.message_dict
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_outage_takes_its_service_from_the_category():
+    result = report_submit(
+        monitor=MonitorFactory(),
+        report_id=uuid.uuid4(),
+        data=submission(category="water_outage", casualties=[], outage_restored_at=datetime(2025, 3, 9, tzinfo=UTC)),
+    )
+    assert result.report.service == "water"
