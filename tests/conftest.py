@@ -6,6 +6,8 @@ database holds them; factories look them up rather than invent them.
 
 import pytest
 
+from reports.models import Area, AreaAlias, Category
+from reports.seed_data import load_categories, load_gazetteer
 from tests.factories import CoordinatorFactory, MonitorFactory, ReviewerFactory
 
 
@@ -22,3 +24,24 @@ def reviewer(db):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the migrated categories and gazetteer after a transactional test flushed them."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ):
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    if not Category.objects.exists():
+        load_categories(Category)
+        load_gazetteer(Area, AreaAlias)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
