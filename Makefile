@@ -20,9 +20,7 @@ install: $(VENV)/.installed
 
 # Runs Sijil with the embedded default (SQLite, tasks in-process) and the demo data.
 run: install
-	DEBUG=1 SIJIL_DEMO=1 DATABASE_URL= CELERY_BROKER_URL= $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 SIJIL_DEMO=1 DATABASE_URL= CELERY_BROKER_URL= $(BIN)/python manage.py seed_demo
-	DEBUG=1 SIJIL_DEMO=1 DATABASE_URL= CELERY_BROKER_URL= $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) PYTHON=$(BIN)/python ./scripts/run_demo.sh
 
 # The whole suite, against PostgreSQL and Redis (URLs from the environment, local by default).
 test: install

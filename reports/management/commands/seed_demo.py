@@ -1,0 +1,19 @@
+"""python manage.py seed_demo — the demo register of Syria's coast, March 2025. Running it twice changes nothing."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo accounts and reports (local use only)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo creates accounts with a known password; it refuses to run in production.")
+        outcome = seed_demo()
+        self.stdout.write(f"Demo reports: {outcome.reports_created} new, {outcome.reports_existing} already there.")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role in DEMO_USERS:
+            self.stdout.write(f"  {role:<12} {username}")

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run Sijil with the embedded default: SQLite, tasks in-process, the demo data.
+# Called by `make run`; HOST, PORT and DATABASE_URL may be overridden.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+export DEBUG=1 SIJIL_DEMO=1 CELERY_BROKER_URL=
+export DATABASE_URL=${SIJIL_DEMO_DATABASE_URL:-sqlite:///$(pwd)/db.sqlite3}
+"$PYTHON" manage.py migrate --noinput -v0
+"$PYTHON" manage.py seed_demo
+echo "Sijil is at http://${HOST:-127.0.0.1}:${PORT:-8000}/ (admin: /admin/, API: /api/v1/)"
+exec "$PYTHON" manage.py runserver --noreload "${HOST:-127.0.0.1}:${PORT:-8000}"

@@ -1,0 +1,85 @@
+"""The management commands of the foundation: create_user and seed_demo."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from incidents.models import Incident
+from reports.demo import DEMO_USERS, EVENTS
+from reports.models import Report, ReportCasualty, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_user_takes_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SIJIL_PASSWORD", "a-long-enough-passphrase")
+    call_command("create_user", "huda", "--role", "reviewer", "--organisation", "Coast Network", stdout=io.StringIO())
+    user = User.objects.get(username="huda")
+    assert user.check_password("a-long-enough-passphrase")
+    assert user.roles == {"reviewer"} and user.is_staff
+    assert user.organisation.name == "Coast Network"
+
+
+def test_create_user_gives_monitors_no_admin_access(monkeypatch):
+    monkeypatch.setenv("SIJIL_PASSWORD", "a-long-enough-passphrase")
+    call_command("create_user", "sami", "--role", "monitor", stdout=io.StringIO())
+    assert not User.objects.get(username="sami").is_staff
+
+
+def test_create_user_refuses_a_weak_password_and_a_taken_name(monkeypatch):
+    monkeypatch.setenv("SIJIL_PASSWORD", "12345")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_user", "rana", "--role", "monitor", stdout=io.StringIO())
+    monkeypatch.setenv("SIJIL_PASSWORD", "a-long-enough-passphrase")
+    call_command("create_user", "rana", "--role", "monitor", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_user", "RANA", "--role", "monitor", stdout=io.StringIO())
+
+
+def test_create_user_has_no_password_argument():
+    with pytest.raises(CommandError):
+        call_command("create_user", "x", "--role", "monitor", "--password", "secret")
+
+
+def test_seed_demo_builds_the_coast_scenario():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Report.objects.count() == sum(len(event.reports) for event in EVENTS) >= 40
+    assert Report.objects.values("monitor").distinct().count() >= 5
+    assert set(Report.objects.values_list("admin1", flat=True)) == {"SY06", "SY10"}
+    dates = {report.occurred_at.date().isoformat() for report in Report.objects.all()}
+    assert min(dates) >= "2025-03-06" and max(dates) <= "2025-03-10"
+    categories = set(Report.objects.values_list("category", flat=True))
+    assert {"ambush", "looting", "arson", "execution", "electricity_outage", "water_outage"} <= categories
+    assert ReportCasualty.objects.filter(scope="cumulative", low=1225).exists()
+    printed = out.getvalue()
+    for username, _role in DEMO_USERS:
+        assert username in printed
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo", stdout=io.StringIO())
+    before = (
+        list(Report.objects.order_by("pk").values_list("pk", "updated_at")),
+        ReportCasualty.objects.count(),
+        User.objects.count(),
+        Incident.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    after = (
+        list(Report.objects.order_by("pk").values_list("pk", "updated_at")),
+        ReportCasualty.objects.count(),
+        User.objects.count(),
+        Incident.objects.count(),
+    )
+    assert before == after
+    assert "0 new" in out.getvalue()
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Report.objects.count() == 0
