@@ -205,3 +205,7 @@ LOGGING = {
 
 # --- Sijil ----------------------------------------------------------------------
 SIJIL_DEMO = env.bool("SIJIL_DEMO", default=False)
+
+# --- Review (reports/review.py, docs/review.md) ------------------------------------
+# How long a reviewer's hold on a report they took lasts before another may take it.
+SIJIL_REVIEW_LOCK_MINUTES = env.int("SIJIL_REVIEW_LOCK_MINUTES", default=30)

@@ -29,8 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
-    class Params:
-        default_role = None
+    # The role of a subclass (an underscore name: factory_boy does not pass it to the model).
+    _default_role: str | None = None
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
@@ -48,22 +48,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        default_role = kwargs.pop("default_role", None)
         instance = super()._create(model_class, *args, **kwargs)
-        instance._factory_default_role = default_role
+        instance._factory_default_role = cls._default_role
         return instance
 
 
 class MonitorFactory(UserFactory):
-    default_role = Role.MONITOR
+    _default_role = Role.MONITOR
 
 
 class ReviewerFactory(UserFactory):
-    default_role = Role.REVIEWER
+    _default_role = Role.REVIEWER
 
 
 class CoordinatorFactory(UserFactory):
-    default_role = Role.COORDINATOR
+    _default_role = Role.COORDINATOR
 
 
 def area(pcode: str) -> Area:
