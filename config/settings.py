@@ -209,3 +209,42 @@ SIJIL_DEMO = env.bool("SIJIL_DEMO", default=False)
 # --- Review (reports/review.py, docs/review.md) ------------------------------------
 # How long a reviewer's hold on a report they took lasts before another may take it.
 SIJIL_REVIEW_LOCK_MINUTES = env.int("SIJIL_REVIEW_LOCK_MINUTES", default=30)
+
+# --- Partner API v1 (incidents/api/, docs/api.md) --------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "incidents.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["incidents.api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "incidents.api.errors.api_exception_handler",
+    "NON_FIELD_ERRORS_KEY": "detail",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sijil partner API",
+    "DESCRIPTION": "Verified, redacted incidents and daily aggregates of the Sijil register, and report "
+    "submission. Version 1 changes only by adding. Errors: "
+    '`{"errors": {"<field or parameter>": ["<reason>"]}}`. See docs/api.md.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TimePrecisionEnum": "reports.choices.TimePrecision",
+        "GeoPrecisionEnum": "reports.choices.GeoPrecision",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+    },
+}
+# Requests per key (or signed-in user, or address) and period; empty: no throttling.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
+# A report is at most ~100 KB of JSON; anything much bigger is refused with a 413 before parsing.
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)

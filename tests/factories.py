@@ -2,12 +2,13 @@
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
 
-from incidents.models import Incident
+from incidents.models import DailyAggregate, Incident, IncidentCasualty
 from reports.choices import Role
 from reports.models import Area, Category, Organisation, Report, ReportCasualty, User
 
@@ -112,3 +113,47 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     admin1 = factory.LazyFunction(lambda: area("SY06"))
     admin2 = factory.LazyFunction(lambda: area("SY0602"))
     title = factory.Sequence(lambda n: f"Incident {n}")
+
+
+class PartnerOrganisationFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Partner NGO {n}")
+    kind = Organisation.Kind.PARTNER
+
+
+class VerifiedIncidentFactory(IncidentFactory):
+    status = "verified"
+    verified_at = factory.LazyFunction(lambda: datetime(2025, 3, 8, 12, 0, tzinfo=UTC))
+    summary = "Several civilians killed; accounts from people in hiding."
+    latitude = Decimal("35.361100")
+    longitude = Decimal("35.925600")
+    geo_precision = 1
+    report_count = 3
+    source_count = 2
+
+
+class IncidentCasualtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentCasualty
+
+    incident = factory.SubFactory(VerifiedIncidentFactory)
+    kind = "killed"
+    group = "civilian"
+    low = 3
+    best = 4
+    high = 6
+    method = "low: lowest credible; best: median of credible independent sources; high: highest credible"
+
+
+class DailyAggregateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DailyAggregate
+
+    date = date(2025, 3, 7)
+    admin1 = factory.LazyFunction(lambda: area("SY06"))
+    admin2 = factory.LazyFunction(lambda: area("SY0602"))
+    category = factory.LazyFunction(lambda: category("killing"))
+    verified = True
+    incidents = 1
+    killed_low = 3
+    killed_best = 4
+    killed_high = 6

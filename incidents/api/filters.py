@@ -1,0 +1,168 @@
+"""FilterSets of the API. They narrow the caller's scoped queryset, never widen it.
+
+An invalid value is a 400 naming the parameter. `*_after` and `*_before` are
+inclusive. Times are ISO 8601; a date alone means its first (for `_after`)
+or last (for `_before`) instant in Asia/Damascus, the day the register counts by.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from incidents.models import DailyAggregate, Incident, IncidentStatus
+from reports.choices import ReportStatus
+from reports.models import Area, Category, Report
+
+DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SPACED_OFFSET = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+
+class InstantField(forms.Field):
+    """An ISO 8601 date-time (with offset, or read in Asia/Damascus) or a date."""
+
+    default_error_messages = {"invalid": _("Give an ISO 8601 date-time or date, e.g. 2025-03-07T09:30:00+03:00.")}
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        # A "+" of an offset left unescaped in a query string arrives as a space.
+        value = _SPACED_OFFSET.sub(r"\1+\2", value.strip())
+        try:
+            # A date alone first: parse_datetime would read it as midnight.
+            day = parse_date(value) if _DATE_ONLY.match(value) else None
+            moment = None if day is not None else parse_datetime(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if moment is not None:
+            return moment if moment.tzinfo else moment.replace(tzinfo=DAMASCUS)
+        if day is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if self.end_of_day:
+            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=DAMASCUS) - timedelta(microseconds=1)
+        return datetime.combine(day, time.min, tzinfo=DAMASCUS)
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class InstantFilter(django_filters.Filter):
+    field_class = InstantField
+
+
+class BoundingBoxField(forms.Field):
+    default_error_messages = {
+        "invalid": _("Give min_lon,min_lat,max_lon,max_lat as four numbers, e.g. 35.7,35.0,36.3,35.8."),
+        "range": _("Longitudes run from -180 to 180, latitudes from -90 to 90, each minimum below its maximum."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        parts = value.split(",")
+        try:
+            numbers = [float(part) for part in parts]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(numbers) != 4 or not all(abs(n) != float("inf") and n == n for n in numbers):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise forms.ValidationError(self.error_messages["range"], code="range")
+        return numbers
+
+
+@extend_schema_field({"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"})
+class BoundingBoxFilter(django_filters.Filter):
+    field_class = BoundingBoxField
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        min_lon, min_lat, max_lon, max_lat = value
+        return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
+
+
+def _governorates(request=None):
+    return Area.objects.filter(level=Area.Level.ADMIN1)
+
+
+def _districts(request=None):
+    return Area.objects.filter(level=Area.Level.ADMIN2)
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Review state"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="slug", label=_("Category slug")
+    )
+    admin1 = django_filters.ModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))
+    incident = django_filters.UUIDFilter(field_name="incident_id", label=_("Incident id"))
+    submitted_after = InstantFilter(field_name="received_at", lookup_expr="gte", label=_("Received at or after"))
+
+    class Meta:
+        model = Report
+        fields = ["status", "category", "admin1", "incident", "submitted_after"]
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        label=_("Category slug; repeat the parameter for several"),
+    )
+    admin1 = django_filters.ModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))
+    admin2 = django_filters.ModelChoiceFilter(queryset=_districts, label=_("District p-code"))
+    occurred_after = InstantFilter(field_name="occurred_from", lookup_expr="gte", label=_("Started at or after"))
+    occurred_before = InstantFilter(
+        field_name="occurred_from",
+        lookup_expr="lte",
+        label=_("Started at or before"),
+        end_of_day=True,
+    )
+    updated_after = InstantFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Changed at or after (incremental sync)")
+    )
+    bbox = BoundingBoxFilter(label=_("Within min_lon,min_lat,max_lon,max_lat (incidents with coordinates)"))
+    status = django_filters.ChoiceFilter(choices=IncidentStatus.choices, label=_("State"))
+
+    class Meta:
+        model = Incident
+        fields = [
+            "category",
+            "admin1",
+            "admin2",
+            "occurred_after",
+            "occurred_before",
+            "updated_after",
+            "bbox",
+            "status",
+        ]
+
+
+class DailyAggregateFilterSet(django_filters.FilterSet):
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("On or after (date)"))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("On or before (date)"))
+    admin1 = django_filters.ModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))
+    admin2 = django_filters.ModelChoiceFilter(queryset=_districts, label=_("District p-code"))
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        label=_("Category slug; repeat the parameter for several"),
+    )
+
+    class Meta:
+        model = DailyAggregate
+        fields = ["date_after", "date_before", "admin1", "admin2", "category"]

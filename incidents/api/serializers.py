@@ -1,0 +1,360 @@
+"""Serializers of the partner API v1. The field names are the contract of PRODUCT.md ("Field names").
+
+Input serializers parse types only (UUIDs, date-times with offset, decimals,
+choices); the rules of the domain are `reports.services`'. Output
+serializers are separate and never carry `source_notes`, a monitor or a
+source's identity.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from incidents.models import DailyAggregate, Incident, IncidentStatus
+from reports.choices import (
+    CasualtyGroup,
+    CasualtyKind,
+    CasualtyScope,
+    GeoPrecision,
+    InfoCredibility,
+    ReportStatus,
+    Service,
+    SourceReliability,
+    SourceType,
+    TimePrecision,
+)
+from reports.models import Area, Category, Report
+
+MAX_COUNT = 10_000_000  # far above any real toll, far below the database's integer limit
+BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class OffsetDateTimeField(serializers.Field):
+    """An ISO 8601 date-time that must carry its offset: a monitor's clock zone is not guessed."""
+
+    default_error_messages = {
+        "invalid": _("Give an ISO 8601 date-time, e.g. 2025-03-07T09:30:00+03:00."),
+        "naive": _("Give the offset too, e.g. 2025-03-07T09:30:00+03:00 or …Z."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("invalid")
+        try:
+            value = parse_datetime(data.strip())
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        if value.tzinfo is None:
+            self.fail("naive")
+        return value
+
+    def to_representation(self, value):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """Times read back in UTC, whoever asks: partners compare them across syncs."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@extend_schema_field({"type": "number", "format": "double"})
+class CoordinateField(serializers.Field):
+    """A WGS84 latitude or longitude, kept to six decimals (about 0.1 m)."""
+
+    default_error_messages = {
+        "invalid": _("Give a number."),
+        "range": _("Must be between %(low)s and %(high)s."),
+    }
+
+    def __init__(self, *, limit: int, **kwargs):
+        self.limit = limit
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | str) or len(str(data)) > 40:
+            self.fail("invalid")
+        try:
+            value = Decimal(str(data))
+        except InvalidOperation:
+            self.fail("invalid")
+        if not value.is_finite():
+            self.fail("invalid")
+        if not -self.limit <= value <= self.limit:
+            self.fail("range", low=-self.limit, high=self.limit)
+        return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+
+    def to_representation(self, value):
+        return None if value is None else float(value)
+
+
+class CasualtyInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CasualtyKind.choices)
+    group = serializers.ChoiceField(choices=CasualtyGroup.choices)
+    low = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    high = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    scope = serializers.ChoiceField(choices=CasualtyScope.choices, default=CasualtyScope.INCIDENT)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know: a misspelt field name is an error, not silently dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ReportInputSerializer(StrictSerializer):
+    """A report as submitted (PRODUCT.md, "Field names")."""
+
+    id = serializers.UUIDField(help_text="Made by the client; the idempotency key.")
+    category = serializers.SlugField(max_length=40, help_text="A category slug (/api/v1/categories/).")
+    occurred_at = OffsetDateTimeField()
+    occurred_until = OffsetDateTimeField(required=False, allow_null=True)
+    time_precision = serializers.ChoiceField(choices=TimePrecision.choices, required=False)
+    admin1 = serializers.CharField(max_length=12, help_text="Governorate p-code, e.g. SY06.")
+    admin2 = serializers.CharField(max_length=12, required=False, allow_null=True, allow_blank=True)
+    place_name = serializers.CharField(max_length=200, required=False, allow_null=True, allow_blank=True)
+    latitude = CoordinateField(limit=90, required=False, allow_null=True)
+    longitude = CoordinateField(limit=180, required=False, allow_null=True)
+    geo_precision = serializers.ChoiceField(choices=GeoPrecision.choices, required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    narrative = serializers.CharField(max_length=20000, required=False, allow_blank=True, allow_null=True)
+    language = serializers.RegexField(BCP47, max_length=35, required=False, allow_null=True, allow_blank=True)
+    casualties = CasualtyInputSerializer(many=True, required=False, max_length=60)
+    perpetrator = serializers.CharField(max_length=300, required=False, allow_null=True, allow_blank=True)
+    source_type = serializers.ChoiceField(choices=SourceType.choices)
+    source_reliability = serializers.ChoiceField(choices=SourceReliability.choices, required=False)
+    info_credibility = serializers.ChoiceField(choices=InfoCredibility.choices, required=False)
+    source_notes = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        write_only=True,
+        help_text="Confidential notes on the source: stored for reviewers, never returned by the API.",
+    )
+    service = serializers.ChoiceField(choices=Service.choices, required=False, allow_null=True, allow_blank=True)
+    outage_restored_at = OffsetDateTimeField(required=False, allow_null=True)
+
+
+class CasualtyReportSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    group = serializers.CharField()
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    scope = serializers.CharField()
+
+
+class NullIfBlankCharField(serializers.CharField):
+    """Stored empty text reads back as null, as the contract says ("text or null")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A report read back: as submitted, plus its review state, the reviewer's note and its incident."""
+
+    category = serializers.CharField(source="category_id", read_only=True)
+    occurred_at = UtcDateTimeField(read_only=True)
+    occurred_until = UtcDateTimeField(read_only=True, allow_null=True)
+    admin1 = serializers.CharField(source="admin1_id", read_only=True)
+    admin2 = serializers.CharField(source="admin2_id", read_only=True, allow_null=True)
+    place_name = NullIfBlankCharField()
+    latitude = CoordinateField(limit=90, read_only=True, allow_null=True)
+    longitude = CoordinateField(limit=180, read_only=True, allow_null=True)
+    language = NullIfBlankCharField()
+    perpetrator = NullIfBlankCharField()
+    casualties = CasualtyReportSerializer(many=True, read_only=True)
+    service = NullIfBlankCharField()
+    outage_restored_at = UtcDateTimeField(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, read_only=True)
+    review_note = NullIfBlankCharField(help_text="The reviewer's latest question or reason; null if none.")
+    incident = serializers.UUIDField(source="incident_id", read_only=True, allow_null=True)
+    received_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "category",
+            "occurred_at",
+            "occurred_until",
+            "time_precision",
+            "admin1",
+            "admin2",
+            "place_name",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "title",
+            "narrative",
+            "language",
+            "casualties",
+            "perpetrator",
+            "source_type",
+            "source_reliability",
+            "info_credibility",
+            "service",
+            "outage_restored_at",
+            "status",
+            "review_note",
+            "incident",
+            "received_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewInputSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(choices=["verify", "reject", "needs_info"])
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class IncidentCasualtySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    group = serializers.CharField()
+    low = serializers.IntegerField()
+    best = serializers.IntegerField(help_text="The reviewer's override when there is one.")
+    high = serializers.IntegerField()
+
+    def to_representation(self, instance):
+        best = instance.best_override if instance.best_override is not None else instance.best
+        return {
+            "kind": instance.kind,
+            "group": instance.group,
+            "low": instance.low,
+            "best": best,
+            "high": instance.high,
+        }
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """An incident (PRODUCT.md, "Field names"): nothing in it names a monitor or a source."""
+
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
+    merged_into = serializers.UUIDField(source="merged_into_id", read_only=True, allow_null=True)
+    category = serializers.CharField(source="category_id", read_only=True)
+    occurred_from = UtcDateTimeField(read_only=True)
+    occurred_to = UtcDateTimeField(read_only=True, allow_null=True)
+    admin1 = serializers.CharField(source="admin1_id", read_only=True)
+    admin1_name = serializers.CharField(source="admin1.name_en", read_only=True)
+    admin2 = serializers.CharField(source="admin2_id", read_only=True, allow_null=True)
+    admin2_name = serializers.SerializerMethodField()
+    place_name = NullIfBlankCharField()
+    latitude = CoordinateField(limit=90, read_only=True, allow_null=True)
+    longitude = CoordinateField(limit=180, read_only=True, allow_null=True)
+    casualties = IncidentCasualtySerializer(many=True, read_only=True)
+    first_reported_at = UtcDateTimeField(read_only=True, allow_null=True)
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "status",
+            "merged_into",
+            "category",
+            "occurred_from",
+            "occurred_to",
+            "time_precision",
+            "admin1",
+            "admin1_name",
+            "admin2",
+            "admin2_name",
+            "place_name",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "title",
+            "summary",
+            "casualties",
+            "report_count",
+            "source_count",
+            "sources_disagree",
+            "first_reported_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_admin2_name(self, incident: Incident) -> str | None:
+        return incident.admin2.name_en if incident.admin2_id else None
+
+
+class DailyAggregateSerializer(serializers.ModelSerializer):
+    admin1 = serializers.CharField(source="admin1_id", read_only=True)
+    admin2 = serializers.CharField(source="admin2_id", read_only=True, allow_null=True)
+    category = serializers.CharField(source="category_id", read_only=True)
+    verified = serializers.BooleanField(
+        read_only=True, help_text="Partners get verified rows only; reviewers also the unverified ones."
+    )
+
+    class Meta:
+        model = DailyAggregate
+        fields = [
+            "date",
+            "admin1",
+            "admin2",
+            "category",
+            "incidents",
+            "killed_low",
+            "killed_best",
+            "killed_high",
+            "injured_low",
+            "injured_best",
+            "injured_high",
+            "verified",
+        ]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = [
+            "slug",
+            "group",
+            "name_en",
+            "name_ar",
+            "description_en",
+            "description_ar",
+            "acled_event_type",
+            "acled_sub_event_type",
+            "is_outage",
+            "service",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+    latitude = CoordinateField(limit=90, read_only=True)
+    longitude = CoordinateField(limit=180, read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["pcode", "level", "parent", "name_en", "name_ar", "latitude", "longitude"]
+        read_only_fields = fields

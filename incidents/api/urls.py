@@ -1,0 +1,22 @@
+"""Routes of the partner API v1 (namespace "api"). The contract: PRODUCT.md, "Partner API v1"."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from incidents.api import views
+from incidents.api.docs import DocsView, SchemaView
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("incidents", views.IncidentViewSet, basename="incident")
+router.register("aggregates/daily", views.DailyAggregateViewSet, basename="aggregate")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("areas", views.AreaViewSet, basename="area")
+
+urlpatterns = [
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(), name="docs"),
+    path("", include(router.urls)),
+]

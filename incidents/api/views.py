@@ -1,0 +1,234 @@
+"""Viewsets of the partner API v1: declarative, thin; writes go through the services.
+
+Each viewset names, per action, the roles it is open to and the scope a key
+needs (`incidents.api.permissions`), its scoped queryset (applied before any
+filter), its FilterSet and its keyset order.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from incidents.api.auth import ApiKeyAuthentication
+from incidents.api.exports import (
+    AGGREGATE_COLUMNS,
+    EXPORT_FORMATS,
+    INCIDENT_COLUMNS,
+    aggregate_export_rows,
+    aggregate_point,
+    export_response,
+    incident_export_rows,
+    incident_point,
+)
+from incidents.api.filters import DailyAggregateFilterSet, IncidentFilterSet, ReportFilterSet
+from incidents.api.pagination import KeysetPagination
+from incidents.api.parsers import BoundedJSONParser
+from incidents.api.permissions import ALL_VIEWERS, ANY_SCOPE, RoleAndScope, Viewer, viewer_of
+from incidents.api.renderers import EXPORT_RENDERERS
+from incidents.api.selectors import aggregates_visible, incidents_visible, reports_visible
+from incidents.api.serializers import (
+    AreaSerializer,
+    CategorySerializer,
+    DailyAggregateSerializer,
+    IncidentSerializer,
+    ReportInputSerializer,
+    ReportSerializer,
+)
+from incidents.api.throttling import ApiKeyRateThrottle
+from incidents.models import ApiKeyScope
+from reports.models import Area, Category
+from reports.services import report_submit
+
+ERRORS = OpenApiResponse(
+    description='`{"errors": {"<field or parameter>": ["<reason>"]}}`; errors not about one field are under `detail`.'
+)
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv", "hxl", "geojson"],
+    description="json (paginated) or a streamed export of every matching row: csv, hxl (CSV with the HXL "
+    "hashtag row under the header), geojson (a FeatureCollection).",
+)
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [RoleAndScope]
+    throttle_classes = [ApiKeyRateThrottle]
+    parser_classes = [BoundedJSONParser]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    action_roles: dict[str, frozenset[Viewer]] = {}
+    action_scopes: dict[str, str] = {}
+    keyset_ordering: tuple[str, ...] = ("id",)
+    lookup_value_regex = "[^/]+"  # anything reaches the view, so a malformed id is a JSON 404
+
+    @property
+    def viewer(self) -> Viewer | None:
+        return viewer_of(self.request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON, even when the request asked for an export format.
+        if response.status_code >= 400 and getattr(getattr(request, "accepted_renderer", None), "format", "") in (
+            EXPORT_FORMATS
+        ):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ExportingListMixin:
+    """`list` in JSON pages, or every matching row streamed as CSV, HXL or GeoJSON."""
+
+    export_name = ""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers += [renderer() for renderer in EXPORT_RENDERERS]
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        fmt = request.accepted_renderer.format
+        if fmt in EXPORT_FORMATS:
+            return self.export(fmt=fmt, queryset=queryset)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+READERS = frozenset({Viewer.MONITOR, Viewer.REVIEWER})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Reports: a monitor's own, every report for reviewers",
+        description="Ordered by (received_at, id); follow `next` to the end.",
+    ),
+    retrieve=extend_schema(summary="One report, with its review state, the reviewer's note and its incident"),
+)
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilterSet
+    keyset_ordering = ("received_at", "id")
+    action_roles = {
+        "create": frozenset({Viewer.MONITOR}),
+        "list": READERS,
+        "retrieve": READERS,
+    }
+    action_scopes = {
+        "create": ApiKeyScope.REPORTS_WRITE,
+        "list": ApiKeyScope.REPORTS_READ,
+        "retrieve": ApiKeyScope.REPORTS_READ,
+    }
+
+    def get_queryset(self):
+        return reports_visible(viewer=self.viewer, user=self.request.user)
+
+    @extend_schema(
+        summary="Submit a report (idempotent on its client-made id)",
+        request=ReportInputSerializer,
+        responses={
+            201: ReportSerializer,
+            200: OpenApiResponse(ReportSerializer, description="An identical replay: the report as stored."),
+            400: ERRORS,
+            409: OpenApiResponse(description="The id is taken by a different submission; nothing was changed."),
+            413: ERRORS,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        incoming = ReportInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        report_id = data.pop("id")
+        data["casualties"] = [dict(row) for row in data.get("casualties", [])]
+        result = report_submit(monitor=request.user, report_id=report_id, data=data)
+        report = self.get_queryset().get(pk=result.report.pk)
+        return Response(
+            ReportSerializer(report).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            headers={"Location": reverse("api:report-detail", kwargs={"pk": report.pk})},
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Incidents: verified ones (and tombstones) for partners, every state for reviewers",
+        description="Ordered by (updated_at, id). To sync, ask `updated_after` your last sync's latest "
+        "`updated_at` and follow `next` to the end; merged and withdrawn incidents come as tombstones.",
+        parameters=[FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="One incident"),
+)
+class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    keyset_ordering = ("updated_at", "id")
+    export_name = "incidents"
+    action_roles = {"list": ALL_VIEWERS, "retrieve": ALL_VIEWERS}
+    action_scopes = {"list": ApiKeyScope.INCIDENTS_READ, "retrieve": ApiKeyScope.INCIDENTS_READ}
+
+    def get_queryset(self):
+        return incidents_visible(viewer=self.viewer)
+
+    def export(self, *, fmt: str, queryset):
+        return export_response(
+            fmt=fmt,
+            name="incidents",
+            rows=incident_export_rows(queryset),
+            columns=INCIDENT_COLUMNS,
+            point=incident_point,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Daily aggregates per date × governorate × district × category",
+        description="Partners' rows count verified incidents only, each once, with the incidents' estimates: "
+        "they add up to what the partner's incident list adds up to.",
+        parameters=[FORMAT_PARAMETER],
+    )
+)
+class DailyAggregateViewSet(ExportingListMixin, mixins.ListModelMixin, ApiViewSet):
+    serializer_class = DailyAggregateSerializer
+    filterset_class = DailyAggregateFilterSet
+    keyset_ordering = ("date", "id")
+    action_roles = {"list": ALL_VIEWERS}
+    action_scopes = {"list": ApiKeyScope.AGGREGATES_READ}
+
+    def get_queryset(self):
+        return aggregates_visible(viewer=self.viewer)
+
+    def export(self, *, fmt: str, queryset):
+        return export_response(
+            fmt=fmt,
+            name="daily-aggregates",
+            rows=aggregate_export_rows(queryset),
+            columns=AGGREGATE_COLUMNS,
+            point=aggregate_point,
+        )
+
+
+@extend_schema_view(list=extend_schema(summary="The category taxonomy (slugs are part of the contract)"))
+class CategoryViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = CategorySerializer
+    queryset = Category.objects.all()
+    keyset_ordering = ("sort_order", "slug")
+    action_roles = {"list": ALL_VIEWERS}
+    action_scopes = {"list": ANY_SCOPE}
+
+
+@extend_schema_view(list=extend_schema(summary="The gazetteer: governorates (admin1) and districts (admin2)"))
+class AreaViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = AreaSerializer
+    queryset = Area.objects.all()
+    keyset_ordering = ("pcode",)
+    action_roles = {"list": ALL_VIEWERS}
+    action_scopes = {"list": ANY_SCOPE}

@@ -1,0 +1,143 @@
+"""?format=csv|hxl|geojson on incidents and aggregates: streamed, scoped and filtered like the JSON list."""
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.factories import DailyAggregateFactory, IncidentCasualtyFactory, IncidentFactory, VerifiedIncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+HXL_TAGS = [
+    "#event+id",
+    "#date+start",
+    "#date+end",
+    "#adm1+code",
+    "#adm1+name",
+    "#adm2+code",
+    "#adm2+name",
+    "#loc+name",
+    "#geo+lat",
+    "#geo+lon",
+    "#event+type",
+    "#event+type+sub",
+    "#affected+killed+min",
+    "#affected+killed",
+    "#affected+killed+max",
+    "#affected+injured",
+    "#meta+source+num",
+    "#status",
+    "#date+updated",
+]
+
+
+def content(response) -> str:
+    assert response.status_code == 200, response.content
+    assert response.streaming
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+@pytest.fixture
+def execution():
+    incident = VerifiedIncidentFactory(
+        category_id="execution",
+        occurred_from=datetime(2025, 3, 7, 22, 30, tzinfo=UTC),  # 8 March in Damascus
+        place_name="Al-Mukhtariya, 'quoted, place'",
+    )
+    IncidentCasualtyFactory(incident=incident, group="civilian", low=10, best=12, high=20)
+    IncidentCasualtyFactory(
+        incident=incident, group="unknown", low=1, best=2, high=3, best_override=3, override_note="n"
+    )
+    IncidentCasualtyFactory(incident=incident, kind="injured", low=4, best=5, high=9)
+    return incident
+
+
+def test_the_hxl_export_has_the_header_then_the_hashtag_row_of_product_md(partner, execution):
+    rows = list(csv.reader(io.StringIO(content(partner.get("/api/v1/incidents/?format=hxl")))))
+    assert rows[1] == HXL_TAGS
+    assert len(rows[0]) == len(HXL_TAGS) and rows[0][0] == "id"
+    record = dict(zip(HXL_TAGS, rows[2], strict=True))
+    assert record["#event+id"] == str(execution.pk)
+    assert record["#date+start"] == "2025-03-08"
+    assert record["#event+type"] == "Violence against civilians" and record["#event+type+sub"] == "Attack"
+    assert (record["#affected+killed+min"], record["#affected+killed"], record["#affected+killed+max"]) == (
+        "11",
+        "15",
+        "23",
+    )
+    assert record["#affected+injured"] == "5"
+    assert record["#loc+name"] == "Al-Mukhtariya, 'quoted, place'"
+    assert (record["#adm1+code"], record["#adm2+code"], record["#status"]) == ("SY06", "SY0602", "verified")
+    assert len(rows) == 3
+
+
+def test_the_csv_export_has_one_header_and_one_row_per_incident(partner, execution):
+    response = partner.get("/api/v1/incidents/?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(content(response))))
+    assert [row["id"] for row in rows] == [str(execution.pk)]
+    assert rows[0]["killed_best"] == "15" and rows[0]["category"] == "execution"
+
+
+def test_the_geojson_export_is_a_valid_feature_collection(partner, execution):
+    VerifiedIncidentFactory(latitude=None, longitude=None)
+    response = partner.get("/api/v1/incidents/?format=geojson")
+    assert response["Content-Type"] == "application/geo+json"
+    collection = json.loads(content(response))
+    assert collection["type"] == "FeatureCollection"
+    features = {feature["properties"]["id"]: feature for feature in collection["features"]}
+    point = features[str(execution.pk)]
+    assert point["type"] == "Feature"
+    assert point["geometry"] == {"type": "Point", "coordinates": [35.9256, 35.3611]}  # lon, lat
+    assert point["properties"]["killed_best"] == 15
+    assert [f["geometry"] for f in features.values()].count(None) == 1
+
+
+def test_an_empty_geojson_export_is_still_valid(partner):
+    assert json.loads(content(partner.get("/api/v1/incidents/?format=geojson"))) == {
+        "type": "FeatureCollection",
+        "features": [],
+    }
+
+
+def test_an_export_holds_what_the_json_list_holds_scoped_and_filtered(partner):
+    wanted = VerifiedIncidentFactory(category_id="arson")
+    VerifiedIncidentFactory(category_id="looting")
+    IncidentFactory(category_id="arson")  # unverified: not a partner's
+    rows = list(csv.DictReader(io.StringIO(content(partner.get("/api/v1/incidents/?format=csv&category=arson")))))
+    assert [row["id"] for row in rows] == [str(wanted.pk)]
+
+
+def test_an_export_is_not_paged_and_streams_in_chunks(partner):
+    made = VerifiedIncidentFactory.create_batch(1203)
+    response = partner.get("/api/v1/incidents/?format=csv&page_size=1")
+    chunks = list(response.streaming_content)
+    assert len(chunks) >= 3  # header, then rows in batches: written as they are read
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
+    assert len(rows) == len(made)
+
+
+def test_the_accept_header_also_selects_an_export(partner, execution):
+    response = partner.get("/api/v1/incidents/", HTTP_ACCEPT="application/geo+json")
+    assert json.loads(content(response))["type"] == "FeatureCollection"
+
+
+def test_a_detail_has_no_export_format(partner, execution):
+    assert partner.get(f"/api/v1/incidents/{execution.pk}/?format=csv").status_code == 404
+
+
+def test_the_aggregate_exports(partner):
+    DailyAggregateFactory(date=date(2025, 3, 7), killed_low=3, killed_best=4, killed_high=6)
+    DailyAggregateFactory(date=date(2025, 3, 7), verified=False, killed_low=50, killed_best=50, killed_high=50)
+    hxl = list(csv.reader(io.StringIO(content(partner.get("/api/v1/aggregates/daily/?format=hxl")))))
+    assert hxl[1][:3] == ["#date", "#adm1+code", "#adm1+name"]
+    assert len(hxl) == 3 and hxl[2][0] == "2025-03-07"
+    rows = list(csv.DictReader(io.StringIO(content(partner.get("/api/v1/aggregates/daily/?format=csv")))))
+    assert [(row["killed_best"], row["verified"]) for row in rows] == [("4", "true")]
+    collection = json.loads(content(partner.get("/api/v1/aggregates/daily/?format=geojson")))
+    [feature] = collection["features"]
+    assert feature["geometry"]["type"] == "Point" and feature["properties"]["admin2"] == "SY0602"
