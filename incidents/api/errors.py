@@ -3,8 +3,8 @@
 Every 4xx answers `{"errors": {"<field or parameter>": ["<reason>", ...]}}`;
 errors not about one field are under `"detail"`. Nested fields are named by
 their path: `casualties.1.high`. Domain errors raised by the services (a
-Django `ValidationError` keyed by field, `ReportConflict`) become 400 and 409
-here, so views never translate errors themselves.
+Django `ValidationError` keyed by field, `ReportConflict`, `ReviewError` with
+its own status) become 400, 403 and 409 here, so views never translate errors themselves.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from reports.review import ReviewError
 from reports.services import ReportConflict
 
 
@@ -36,6 +37,10 @@ def api_exception_handler(exc, context):
     if isinstance(exc, ReportConflict):
         exc = exceptions.ValidationError({"id": [str(Conflict.default_detail)]})
         exc.status_code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, ReviewError):
+        status_code = exc.status
+        exc = exceptions.ValidationError(exc.as_dict())
+        exc.status_code = status_code
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": list(exc.messages)}

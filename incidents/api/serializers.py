@@ -32,6 +32,7 @@ from reports.choices import (
     TimePrecision,
 )
 from reports.models import Area, Category, Report
+from reports.review import NOTE_MAX_LENGTH
 
 MAX_COUNT = 10_000_000  # far above any real toll, far below the database's integer limit
 BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -230,7 +231,13 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReviewInputSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=["verify", "reject", "needs_info"])
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to reject (the reason) and for needs_info (the question the monitor sees).",
+    )
 
 
 class IncidentCasualtySerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -40,10 +41,12 @@ from incidents.api.serializers import (
     IncidentSerializer,
     ReportInputSerializer,
     ReportSerializer,
+    ReviewInputSerializer,
 )
 from incidents.api.throttling import ApiKeyRateThrottle
 from incidents.models import ApiKeyScope
 from reports.models import Area, Category
+from reports.review import report_review
 from reports.services import report_submit
 
 ERRORS = OpenApiResponse(
@@ -122,11 +125,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         "create": frozenset({Viewer.MONITOR}),
         "list": READERS,
         "retrieve": READERS,
+        "review": frozenset({Viewer.REVIEWER}),
     }
     action_scopes = {
         "create": ApiKeyScope.REPORTS_WRITE,
         "list": ApiKeyScope.REPORTS_READ,
         "retrieve": ApiKeyScope.REPORTS_READ,
+        "review": ApiKeyScope.REPORTS_WRITE,
     }
 
     def get_queryset(self):
@@ -156,6 +161,25 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
             headers={"Location": reverse("api:report-detail", kwargs={"pk": report.pk})},
         )
+
+    @extend_schema(
+        summary="Review a report: verify, reject (with the reason) or ask the monitor (needs_info)",
+        request=ReviewInputSerializer,
+        responses={
+            200: ReportSerializer,
+            400: ERRORS,
+            403: ERRORS,
+            404: ERRORS,
+            409: OpenApiResponse(description="The report's state, or another reviewer's hold on it, forbids this."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        report = self.get_object()
+        incoming = ReviewInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        report_review(report=report, reviewer=request.user, **incoming.validated_data)
+        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
 
 
 @extend_schema_view(
