@@ -1,0 +1,148 @@
+"""Measuring the matcher: the pipeline's online clustering replayed in memory, and its scores against ground truth.
+
+Used by bench/bench_matcher_quality.py, by the quality test and to estimate
+the m/u probabilities of weights.py (`estimate_m_u`). Pure Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from incidents.dedup.blocking import Block, block_contains, block_for
+from incidents.dedup.records import IncidentRecord, ReportRecord
+from incidents.dedup.scoring import JOIN, score_candidates, score_pair
+
+
+class IncidentStore:
+    """In-memory incidents, found by block the way the pipeline's query finds them (by governorate and day)."""
+
+    def __init__(self) -> None:
+        self.reports: dict[str, list[ReportRecord]] = {}
+        self.summaries: dict[str, IncidentRecord] = {}
+        self._by_day: dict[tuple[str, date], set[str]] = defaultdict(set)
+
+    def add(self, incident_id: str, report: ReportRecord) -> None:
+        old = self.summaries.get(incident_id)
+        if old is not None:
+            for key in self._keys(old):
+                self._by_day[key].discard(incident_id)
+        self.reports.setdefault(incident_id, []).append(report)
+        summary = IncidentRecord.from_reports(incident_id, self.reports[incident_id])
+        self.summaries[incident_id] = summary
+        for key in self._keys(summary):
+            self._by_day[key].add(incident_id)
+
+    def candidates(self, block: Block) -> list[IncidentRecord]:
+        ids: set[str] = set()
+        day, last = block.window_start.date(), block.window_end.date()
+        while day <= last:
+            for admin1 in block.admin1:
+                ids |= self._by_day.get((admin1, day), set())
+            day = date.fromordinal(day.toordinal() + 1)
+        found = (self.summaries[i] for i in sorted(ids))
+        return [incident for incident in found if block_contains(block, incident)]
+
+    @staticmethod
+    def _keys(incident: IncidentRecord) -> Iterable[tuple[str, date]]:
+        day, last = incident.occurred_from.date(), (incident.occurred_to or incident.occurred_from).date()
+        while day <= last:
+            yield incident.admin1, day
+            day = date.fromordinal(day.toordinal() + 1)
+
+
+@dataclass
+class ClusteringRun:
+    assignment: dict[str, str] = field(default_factory=dict)  # report id -> incident id
+    decisions: Counter = field(default_factory=Counter)  # join / candidate / new, one per report
+    candidates_scored: int = 0
+
+
+def cluster_online(reports: Sequence[ReportRecord]) -> ClusteringRun:
+    """What the pipeline does, report by report in arrival order.
+
+    block_for → the incidents in the block → score_candidates → join the best
+    if its decision is "join", else start a new incident (a "candidate" also
+    starts its own incident, left to a reviewer).
+    """
+    store = IncidentStore()
+    run = ClusteringRun()
+    for report in reports:
+        candidates = store.candidates(block_for(report))
+        run.candidates_scored += len(candidates)
+        matches = score_candidates(report, candidates)
+        if matches and matches[0].decision == JOIN:
+            incident_id = matches[0].incident_id
+            run.decisions["join"] += 1
+        else:
+            incident_id = f"I{len(store.summaries):07d}"
+            run.decisions["candidate" if matches and matches[0].decision == "candidate" else "new"] += 1
+        store.add(incident_id, report)
+        run.assignment[report.id] = incident_id
+    return run
+
+
+@dataclass(frozen=True)
+class Quality:
+    pairwise_precision: float
+    pairwise_recall: float
+    pairwise_f1: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f1: float
+    true_pairs: int
+    predicted_pairs: int
+
+
+def quality(predicted: dict[str, str], truth: dict[str, str]) -> Quality:
+    """Pairwise and B-cubed precision, recall and F1 of a clustering of reports against the truth."""
+    pred_clusters: dict[str, list[str]] = defaultdict(list)
+    true_clusters: dict[str, list[str]] = defaultdict(list)
+    for report_id, cluster in predicted.items():
+        pred_clusters[cluster].append(report_id)
+        true_clusters[truth[report_id]].append(report_id)
+    joint = Counter((predicted[r], truth[r]) for r in predicted)
+
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    tp = sum(pairs(n) for n in joint.values())
+    predicted_pairs = sum(pairs(len(m)) for m in pred_clusters.values())
+    true_pairs = sum(pairs(len(m)) for m in true_clusters.values())
+    precision = tp / predicted_pairs if predicted_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    pred_size = {c: len(m) for c, m in pred_clusters.items()}
+    true_size = {c: len(m) for c, m in true_clusters.items()}
+    b_precision = b_recall = 0.0
+    for report_id in predicted:
+        both = joint[(predicted[report_id], truth[report_id])]
+        b_precision += both / pred_size[predicted[report_id]]
+        b_recall += both / true_size[truth[report_id]]
+    n = len(predicted) or 1
+    b_precision, b_recall = b_precision / n, b_recall / n
+    b_f1 = 2 * b_precision * b_recall / (b_precision + b_recall) if b_precision + b_recall else 0.0
+    return Quality(precision, recall, f1, b_precision, b_recall, b_f1, true_pairs, predicted_pairs)
+
+
+def estimate_m_u(reports: Sequence[ReportRecord], truth: dict[str, str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Count feature levels among true and false (report, incident) pairs within blocks.
+
+    Incidents are built from the truth (as a perfect matcher would have built
+    them), reports taken in arrival order: feature → level → (count among
+    matches, count among non-matches). m and u are these counts over their totals.
+    """
+    store = IncidentStore()
+    counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for report in reports:
+        for incident in store.candidates(block_for(report)):
+            _, reasons = score_pair(report, incident)
+            side = 0 if incident.id == truth[report.id] else 1
+            for feature, level in reasons["levels"].items():
+                counts[feature][level][side] += 1
+            counts["_pairs"]["all"][side] += 1
+        store.add(truth[report.id], report)
+    return {f: {level: (c[0], c[1]) for level, c in levels.items()} for f, levels in counts.items()}

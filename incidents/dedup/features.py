@@ -1,0 +1,253 @@
+"""The features that compare a report with an incident, each reduced to a level.
+
+Every function returns `(level, value)`: the level indexes the m/u table of
+`weights.py`; the value is what a reviewer reads in the reasons (hours,
+kilometres, a similarity). A level of "unknown" means the feature cannot be
+judged (no coordinates, no place name, no figures) and weighs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from rapidfuzz import fuzz
+
+from incidents.dedup.blocking import compatible_categories, time_tolerance
+from incidents.dedup.geo import haversine_km, place_key, resolve_place
+from incidents.dedup.records import Figure, IncidentRecord, ReportRecord
+from incidents.dedup.text import family_names, has_content, is_arabic, perpetrator_party, text_similarity
+from reports.places import normalize_name
+
+UNKNOWN = "unknown"
+
+
+def _span(start: datetime, end: datetime | None) -> tuple[datetime, datetime]:
+    return start, (end or start)
+
+
+def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float]:
+    """Hours between the report's time span and the incident's (0 when they overlap), judged against the tolerance.
+
+    Two accounts dated to the hour say most when they agree: `same_hour`
+    (≤ 1.5 h apart), `close` (≤ 4 h), `same_day` (≤ 12 h, or overlapping when
+    either gives only the day), `within_tolerance` (≤ the tolerance of the
+    coarser precision, TIME_TOLERANCE). When either is known only to the week
+    or the month the level is `vague`; beyond the tolerance, `far`.
+    """
+    r_start, r_end = _span(report.occurred_from, report.occurred_to)
+    i_start, i_end = _span(incident.occurred_from, incident.occurred_to)
+    if r_end < i_start:
+        gap = (i_start - r_end).total_seconds() / 3600
+    elif i_end < r_start:
+        gap = (r_start - i_end).total_seconds() / 3600
+    else:
+        gap = 0.0
+    coarser = max(report.time_precision, incident.time_precision)
+    tolerance = time_tolerance(coarser).total_seconds() / 3600
+    longest = max((r_end - r_start).total_seconds(), (i_end - i_start).total_seconds()) / 3600
+    if gap > tolerance:
+        level = "far"
+    elif coarser > 1:
+        level = "vague"
+    elif gap > 12:
+        level = "within_tolerance"
+    elif gap > 4 or longest > 6:
+        level = "same_day"  # hours apart, or one of them gives only the day (or a long span)
+    elif gap > 1.5:
+        level = "close"
+    else:
+        level = "same_hour"
+    return level, round(gap, 2)
+
+
+# Kilometres within which two points of a given geo precision may be the same spot.
+GEO_SCALE_KM = {1: 1.0, 2: 5.0, 3: 20.0}
+
+
+def distance(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float | None]:
+    """Kilometres between the two points, judged against the coarser geo precision; unknown without coordinates."""
+    if None in (report.latitude, report.longitude, incident.latitude, incident.longitude):
+        return UNKNOWN, None
+    km = haversine_km(report.latitude, report.longitude, incident.latitude, incident.longitude)  # type: ignore[arg-type]
+    scale = GEO_SCALE_KM.get(max(report.geo_precision, incident.geo_precision), 20.0)
+    ratio = km / scale
+    if ratio <= 0.5:
+        level = "same_spot"
+    elif ratio <= 2:
+        level = "near"
+    elif ratio <= 6:
+        level = "same_area"
+    else:
+        level = "far"
+    return level, round(km, 3)
+
+
+_SPLIT = re.compile(r"[,،;/]| - ")
+_LOCATIVE_TEXT = """
+near in at outside around of the village town city district countryside rural neighbourhood neighborhood area
+centre center east west north south eastern western northern southern
+قرب في حي قريه بلده مدينه منطقه محيط ضواحي جوار مركز ريف شرق غرب شمال جنوب
+"""
+_LOCATIVE = frozenset(_LOCATIVE_TEXT.split())
+
+
+def specific_place(name: str) -> str:
+    """The part of a place name finer than a district, as a skeleton key ("" when the name is only a district).
+
+    "Beit Yashout, Jableh" gives the key of "Beit Yashout"; "near Jableh" gives "".
+    """
+    parts = []
+    for part in _SPLIT.split(name or ""):
+        words = [w for w in normalize_name(part).split() if w not in _LOCATIVE]
+        if not words:
+            continue
+        phrase = " ".join(words)
+        pcode, whole = resolve_place(phrase)
+        if pcode is not None and whole:
+            continue  # the name of a district or governorate
+        parts.append(place_key(phrase))
+    return " ".join(p for p in parts if p)
+
+
+def place_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
+    """Whether the place names agree after normalisation and alias resolution.
+
+    `same`: the same village or neighbourhood however it is spelled or written
+    (Latin or Arabic). `same_town`: both name only the same district town.
+    `compatible`: one of them names only the district the other lies in.
+    `different`: two different places. `unknown`: a name is missing.
+    """
+    if not report.place_name.strip() or not incident.place_names:
+        return UNKNOWN, ""
+    mine = specific_place(report.place_name)
+    theirs = [specific_place(name) for name in incident.place_names]
+    specific = [key for key in theirs if key]
+    if mine and specific:
+        best = max(fuzz.token_set_ratio(mine, key) for key in specific)
+        if best >= 85:
+            return "same", f"{best:.0f}"
+        return "different", f"{best:.0f}"
+    # At least one side names only a district (or a governorate): do they agree on it?
+    report_area = _area_of(report.place_name, report.admin2)
+    incident_areas = {_area_of(name, incident.admin2) for name in incident.place_names}
+    if report_area and report_area in incident_areas:
+        # Both name only the district town ("Jableh", "ريف جبلة"): the same town, a large place.
+        return ("same_town" if not mine and not specific else "compatible"), report_area
+    if report_area and incident_areas - {None}:
+        return "different", report_area
+    return UNKNOWN, ""
+
+
+def _area_of(name: str, admin2: str | None) -> str | None:
+    pcode, _ = resolve_place(name)
+    return pcode or admin2
+
+
+def _text(title: str, narrative: str) -> str:
+    return f"{title}. {narrative}"
+
+
+def text_match(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float]:
+    """The best similarity of the report's title and narrative with any account already in the incident.
+
+    Levels are split by script: two English accounts of one event share
+    wording; an Arabic and an English one share only names, so their
+    similarity means less and their dissimilarity nothing.
+    """
+    mine = _text(report.title, report.narrative)
+    ignore = frozenset(
+        key for name in (report.place_name, *incident.place_names) for key in place_key(name).split() if len(key) >= 2
+    )
+    if not has_content(mine, ignore=ignore):
+        return UNKNOWN, 0.0
+    arabic = is_arabic(mine)
+    best, best_same_script, compared = 0.0, False, False
+    narratives = list(incident.narratives) + [""] * (len(incident.titles) - len(incident.narratives))
+    for title, narrative in zip(incident.titles, narratives, strict=False):
+        theirs = _text(title, narrative)
+        if not has_content(theirs, ignore=ignore):
+            continue
+        compared = True
+        similarity = text_similarity(mine, theirs, ignore=ignore)
+        same_script = is_arabic(theirs) == arabic
+        if (similarity, same_script) > (best, best_same_script):
+            best, best_same_script = similarity, same_script
+    if not compared:
+        return UNKNOWN, 0.0
+    if best_same_script:
+        level = "same_high" if best >= 0.75 else "same_mid" if best >= 0.55 else "same_low"
+    else:
+        level = "cross_match" if best >= 0.3 else "cross_none"
+    return level, round(best, 3)
+
+
+def family_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
+    """Whether the accounts name the same family of victims or owners ("the Haddad family", "عائلة حداد").
+
+    The strongest detail a monitor gives; compared by consonant skeleton, so
+    across scripts. Unknown when either names none.
+    """
+    mine = family_names(f"{report.title}. {report.narrative}")
+    theirs: set[str] = set()
+    for text in (*incident.titles, *incident.narratives):
+        theirs |= family_names(text)
+    if not mine or not theirs:
+        return UNKNOWN, ""
+    shared = mine & theirs
+    if shared:
+        return "same", " ".join(sorted(shared))
+    return "different", " ".join(sorted(mine))
+
+
+def _ranges_agree(a: Figure, b: Figure) -> str:
+    if a.low <= b.high and b.low <= a.high:
+        return "overlap"
+    low, high = (a, b) if a.high < b.low else (b, a)
+    # Conflicting counts of one event are common: 12 against 15 or 20. 3 against 40 is another event.
+    if high.low <= low.high * 2 + 2:
+        return "close"
+    return "conflict"
+
+
+def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict]:
+    """Whether the casualty figures of the same kind and group agree, taking the best of the incident's figures."""
+    mine = {(f.kind, f.group): f for f in report.figures}
+    if not mine or not incident.figures:
+        return UNKNOWN, {}
+    verdicts: dict[str, str] = {}
+    rank = {"overlap": 0, "close": 1, "conflict": 2}
+    for figure in incident.figures:
+        key = (figure.kind, figure.group)
+        if key in mine:
+            verdict = _ranges_agree(mine[key], figure)
+            name = f"{key[0]}/{key[1]}"
+            if name not in verdicts or rank[verdict] < rank[verdicts[name]]:
+                verdicts[name] = verdict
+    if not verdicts:
+        return UNKNOWN, {}
+    worst = max(verdicts.values(), key=rank.__getitem__)
+    level = {"overlap": "agree", "close": "close", "conflict": "conflict"}[worst]
+    return level, verdicts
+
+
+def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
+    """Whether the alleged perpetrators name the same party; unnamed or unknown perpetrators weigh nothing."""
+    mine = perpetrator_party(report.perpetrator)
+    theirs = {p for p in (perpetrator_party(name) for name in incident.perpetrators) if p}
+    if mine is None or not theirs:
+        return UNKNOWN, ""
+    if mine in theirs:
+        return "agree", mine
+    if mine.startswith("other:") or any(t.startswith("other:") for t in theirs):
+        return UNKNOWN, mine
+    return "disagree", mine
+
+
+def category_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
+    """Same category, or a compatible one (killing ~ execution); incompatible ones are never scored."""
+    if report.category == incident.category:
+        return "same", report.category
+    if incident.category in compatible_categories(report.category):
+        return "compatible", f"{report.category}~{incident.category}"
+    return "incompatible", f"{report.category}≠{incident.category}"

@@ -1,0 +1,327 @@
+"""Text keys for comparing what monitors write: narratives, titles, perpetrators.
+
+Arabic is folded with `reports.places.normalize_arabic` (alef forms, ta
+marbuta, alef maksura, diacritics, tatweel), Latin is lower-cased with accents
+folded. Words that every report of a category uses ("killed", "قتل", "the")
+are dropped, so that what is compared is what tells one event from another:
+names of families and places, landmarks, numbers.
+
+Arabic and English accounts of one event share few words, but they share
+names: "the Haddad family" and "عائلة حداد" both give the consonant skeleton
+`hdd`. `skeletons` turns words of either script into such skeletons so that
+proper names can be compared across scripts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from reports.places import normalize_arabic
+
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_WORD = re.compile(r"[^\W_]+")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+# Function words and the vocabulary that every account of this kind of event
+# uses ("killed", "gunmen", "قتل", "منازل"): what is left is what tells one
+# event from another — names of families and places, landmarks, numbers.
+_STOPWORDS_TEXT = """
+a an the of in on at to from by for with and or but as is are was were be been being it its this that these those
+he she they them their his her we our us i you who which whom whose what when where how than then there here
+has have had do does did not no nor so such also about after before during over under into out up down near
+around some several many more most other another one two three four five six seven eight nine ten dozens
+least reportedly reported report reports according said say says told sources source local locals residents
+witness witnesses eyewitness people person civilians civilian men women children man woman child young family
+families killed kill killing killings dead death deaths bodies body shot shooting gunfire executed execution
+executions summary field injured wounded attack attacked attacks attackers gunmen armed group groups forces
+security fighters members house houses home homes shop shops property set fire burned burnt looted looting
+robbed emptied destroyed destruction wrecked village town city neighbourhood neighborhood area district
+countryside street road morning evening night afternoon day today yesterday thursday friday saturday sunday
+monday tuesday wednesday march 2025 cut outage power electricity water drinking supply restored station
+substation pumping service stopped network telephone phone internet mobile telecoms clash clashes fighting
+heavy between ambush ambushed patrol checkpoint convoy abducted abduction abductions taken took detained
+arrested arrests without charge missing news happened place victims among lost fled flee mountains hiding
+spoke named asked still next relative communications poor could not checked account count monitor entered
+opened went taking cars gold furniture hospital lining describe towards fearing base blamed fell shells
+explosion shelling war since displacement across al el unknown unidentified masked
+مجهول مجهولون مجهولين ملثمون ملثمين
+شخص اشخاص اشخاصا مدني مدنيين مدنيون مدنيا رجال رجالا نساء اطفال اطفاله طفل عائله عائلات عائلاتهم من في على
+الى إلى عن مع و او ثم قد تم كان كانت هذا هذه ذلك التي الذي الذين بعد قبل خلال حول منذ عند بين حتى وفق بحسب حسب
+مصادر مصدر شهود شاهد الشهود اهالي الاهالي سكان السكان قتل قتلى قتلوا مقتل اعدام اعدموا اعدموهم اعدامات ميداني
+ميدانيا ميدانيه تصفيه رميا بالرصاص اطلاق اطلقوا النار نار اصابه اصيب جرحى جروح مصابين هجوم هاجم مسلحين مسلحون
+مسلحه مجموعه مجموعات عناصر قوات منزل منزلها منازل منازلهم بيوت بيوتا محلات محل ممتلكات حرق احراق احرق اضرام اضرم
+نهب نهبها سرقه سرقوا تدمير تخريب خرب قريه بلده مدينه حي منطقه ريف محيط شارع طريق صباح مساء ليل ليلا يوم اليوم
+امس الخميس الجمعه السبت الاحد الاثنين الثلاثاء الاربعاء اذار مارس انقطاع انقطعت الكهرباء الكهربائي كهربائي
+المياه مياه شرب الشرب ضخ الضخ توقف التيار الاتصالات الانترنت الهاتف الخلوي شبكه عاد عوده خرجت الخدمه خدمه تحويل
+محطه اشتباك اشتباكات معارك عنيفه كمين لكمين دوريه لدوريه حاجز رتل امني امنيه استهداف تعرضت خطف اختطاف اعتقال
+اعتقالات اعتقل معتقلين شبان شبانا تهمه دون مفقودين زال ما لا ولا ولم ان مجزره حالات قرب يحدد المكان مكان بجانب
+جانب وقع ضحايا الضحايا بينهم افراد خسرت بقيت الجثث جثث التالي تالي يقول عدم ذكر اسمائهم تحدث مخابئهم طلبوا
+الروايه روايه يتسن التحقق ضعيفه يقل احصى سقط سقوط سقطت اقارب الاقارب احد مراقب مرصد نفذها نفذه افاد اقتاد داخل
+دخل سيارات داهم الاثاث اثاث الذهب ذهب افرغ محتوياتها نقل المشفى مشفى نحو خوفا قاعده نزحت نزوح الجبال جبال فر
+قذائف اتهم جمعوا عليهم يروي مصيرهم شيئا تعرف
+"""
+# Arabic letters to Latin consonants, as the common transliterations write them.
+_TRANSLIT = {
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "k",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "ة": "h",
+    # Long vowels and glottal stops vanish, as in the Latin skeleton.
+    "ا": "",
+    "ي": "",
+    "ى": "",
+    "ع": "",
+    "ء": "",
+    "ئ": "",
+    "ؤ": "",
+}
+_VOWELS = re.compile(r"[aeiouy'’`]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def normalize_text(text: str) -> str:
+    """Lower case, Arabic folded, Latin accents dropped, punctuation gone, digits in ASCII."""
+    text = normalize_arabic(unicodedata.normalize("NFC", text or "")).translate(_DIGITS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = normalize_arabic(text).casefold().replace(",", "")
+    return " ".join(_WORD.findall(text))
+
+
+@lru_cache(maxsize=65536)
+def content_words(text: str) -> str:
+    """The normalised words that are not stop words, Arabic articles and prefixes removed."""
+    words = []
+    for word in normalize_text(text).split():
+        if word in STOPWORDS:
+            continue
+        if _ARABIC_LETTER.match(word):
+            word = _strip_arabic_prefix(word)
+            # A conjunction or preposition fused to a common word: واطلقوا, بمنازل.
+            if word in STOPWORDS or len(word) < 2 or (word[0] in "وبفل" and word[1:] in STOPWORDS):
+                continue
+        words.append(word)
+    return " ".join(words)
+
+
+def _strip_arabic_prefix(word: str) -> str:
+    """Drop the article and the particles fused with it (والبيت, بالقرية, للعائلة)."""
+    for prefix in ("وال", "بال", "فال", "لل", "ال"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix) :]
+    return word
+
+
+STOPWORDS = frozenset(
+    word for raw in _STOPWORDS_TEXT.split() for word in (normalize_text(raw), _strip_arabic_prefix(normalize_text(raw)))
+)
+
+
+def is_arabic(text: str) -> bool:
+    """Whether most letters of the text are Arabic."""
+    arabic = len(_ARABIC_LETTER.findall(text or ""))
+    latin = sum(1 for ch in text or "" if "a" <= ch.lower() <= "z")
+    return arabic > latin
+
+
+@lru_cache(maxsize=65536)
+def word_skeleton(word: str) -> str:
+    """A script-independent key of one normalised word: its consonants in Latin letters.
+
+    >>> word_skeleton("haddad") == word_skeleton("حداد")
+    True
+    """
+    if _ARABIC_LETTER.match(word):
+        latin = "".join(_TRANSLIT.get(ch, "") for ch in word)
+    else:
+        latin = _VOWELS.sub("", word.replace("q", "k").replace("c", "k").replace("-", ""))
+    latin = _DOUBLED.sub(r"\1", latin)
+    return latin.rstrip("h") if len(latin) > 2 else latin
+
+
+@lru_cache(maxsize=65536)
+def skeletons(text: str) -> frozenset[str]:
+    """The skeletons of the content words of a text that are long enough to mean something (≥ 2 consonants)."""
+    keys = set()
+    for word in content_words(text).split():
+        if word.isdigit():
+            continue
+        key = word_skeleton(word)
+        if len(key) >= 2:
+            keys.add(key)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=65536)
+def numbers(text: str) -> frozenset[int]:
+    """The numbers a text gives (in any digits), except years."""
+    found = set()
+    for word in normalize_text(text).split():
+        if word.isdigit() and len(word) <= 5:
+            value = int(word)
+            if not 1990 <= value <= 2100:
+                found.add(value)
+    return frozenset(found)
+
+
+def text_similarity(a: str, b: str, *, ignore: frozenset[str] = frozenset()) -> float:
+    """How alike two accounts are, 0..1.
+
+    `ignore` holds skeletons of words not to compare (the place names, which
+    are a feature of their own: two fires in one village share its name and
+    nothing else). In one script: rapidfuzz's token-set ratio of the content
+    words. Across scripts, or when it is higher: the overlap of the skeletons
+    of their words (Dice coefficient), which is what an Arabic and an English
+    account of one event share: names.
+    """
+    words_a, words_b = _without(content_words(a), ignore), _without(content_words(b), ignore)
+    if not words_a or not words_b:
+        return 0.0
+    same_script = is_arabic(words_a) == is_arabic(words_b)
+    ratio = fuzz.token_set_ratio(words_a, words_b) / 100 if same_script else 0.0
+    keys_a, keys_b = skeletons(a) - ignore, skeletons(b) - ignore
+    dice = 2 * len(keys_a & keys_b) / (len(keys_a) + len(keys_b)) if keys_a and keys_b else 0.0
+    return max(ratio, dice)
+
+
+def has_content(text: str, *, ignore: frozenset[str] = frozenset()) -> bool:
+    """Whether a text says anything beyond the common vocabulary and the ignored words."""
+    return bool(_without(content_words(text), ignore))
+
+
+def _without(words: str, ignore: frozenset[str]) -> str:
+    if not ignore:
+        return words
+    return " ".join(w for w in words.split() if word_skeleton(w) not in ignore)
+
+
+_FAMILY_LATIN = re.compile(r"\b(?:[Tt]he|of)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:family|clan|household)\b")
+_FAMILY_LATIN_OF = re.compile(r"\b(?:family|families|clan)\s+(?:of\s+)?(?:the\s+)?([A-Z][\w'’-]+)")
+# After normalize_arabic: عائلة → عايله, عائلات → عايلات, أسرة → اسره, آل → ال.
+_FAMILY_ARABIC = re.compile("(?:عايله|عايلات|اسره|ال)\\s+([\u0621-\u064a]{2,}(?:\\s+ال[\u0621-\u064a]{2,})?)")
+
+
+@lru_cache(maxsize=65536)
+def family_names(text: str) -> frozenset[str]:
+    """Skeletons of the family names a text gives: "the Haddad family", "عائلة حداد", "آل صقر".
+
+    Monitors identify victims and owners by family; it is the detail that
+    tells two killings in one village apart, and it survives transliteration.
+    """
+    names = set()
+    for pattern in (_FAMILY_LATIN, _FAMILY_LATIN_OF):
+        for match in pattern.finditer(text or ""):
+            names.add(match.group(1))
+    for match in _FAMILY_ARABIC.finditer(normalize_arabic(text or "")):
+        names.add(match.group(1))
+    keys = set()
+    for name in names:
+        words = [w for w in normalize_text(name).split() if w not in STOPWORDS]
+        key = " ".join(word_skeleton(_strip_arabic_prefix(w)) for w in words)
+        if len(key.replace(" ", "")) >= 2:
+            keys.add(key)
+    return frozenset(keys)
+
+
+# Perpetrators as monitors name them, by the party they mean.
+PERPETRATOR_PARTIES: dict[str, tuple[str, ...]] = {
+    "government": (
+        "general security",
+        "public security",
+        "security forces",
+        "government forces",
+        "government",
+        "defense ministry",
+        "defence ministry",
+        "ministry of defense",
+        "ministry of defence",
+        "army",
+        "military operations",
+        "hts",
+        "hayat tahrir",
+        "factions affiliated",
+        "affiliated factions",
+        "الامن العام",
+        "قوات الامن",
+        "الحكومه",
+        "حكوميه",
+        "وزاره الدفاع",
+        "الجيش",
+        "ادراه العمليات",
+        "هيئه تحرير الشام",
+        "فصائل تابعه",
+        "فصائل",
+    ),
+    "loyalist": (
+        "assad loyalists",
+        "pro assad",
+        "pro-assad",
+        "loyalist",
+        "loyalists",
+        "former regime",
+        "remnants",
+        "insurgents",
+        "regime remnants",
+        "فلول",
+        "النظام البائد",
+        "النظام السابق",
+        "موالين",
+        "موالون",
+        "الاسد",
+    ),
+    "unknown": (
+        "unknown",
+        "unidentified",
+        "masked",
+        "مجهول",
+        "مجهولون",
+        "مجهولين",
+        "ملثمين",
+        "ملثمون",
+    ),
+}
+
+
+@lru_cache(maxsize=4096)
+def perpetrator_party(text: str) -> str | None:
+    """The party a perpetrator's description names, or None when it names none or is empty.
+
+    "Unknown gunmen" names nobody: it is returned as None so that it neither
+    confirms nor contradicts another account.
+    """
+    key = " " + normalize_text(text).replace("-", " ") + " "
+    if not key.strip():
+        return None
+    for party in ("loyalist", "government", "unknown"):
+        for phrase in PERPETRATOR_PARTIES[party]:
+            if " " + normalize_text(phrase).replace("-", " ") + " " in key or (
+                len(phrase) >= 6 and normalize_text(phrase) in key
+            ):
+                return None if party == "unknown" else party
+    return "other:" + key.strip()
