@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from incidents.api_keys import hash_key
+from incidents.models import ApiKey, ApiKeyScope
 from reports.choices import Role
 from reports.models import Organisation, User
 from reports.services import report_submit
@@ -28,6 +30,8 @@ from reports.services import report_submit
 DAMASCUS = ZoneInfo("Asia/Damascus")
 DEMO_NAMESPACE = uuid.UUID("6f1d4b1e-3b57-4d57-9a55-5a1c0e0c2025")
 DEMO_PASSWORD = "sijil-demo-2025"  # noqa: S105 — local demo only; seed_demo refuses to run in production
+# A published key for the local demo's partner, so the API can be tried at once.
+DEMO_PARTNER_KEY = "sjl_dem0c0a5_local-demo-partner-key-never-use-in-production"
 MONITORING_ORGANISATION = "Coastal Monitoring Network (demo)"
 PARTNER_ORGANISATION = "Partner NGO (demo)"
 
@@ -742,7 +746,18 @@ def seed_demo() -> SeedOutcome:
     users_created = []
     with transaction.atomic():
         monitoring, _ = Organisation.objects.get_or_create(name=MONITORING_ORGANISATION)
-        Organisation.objects.get_or_create(name=PARTNER_ORGANISATION, defaults={"kind": Organisation.Kind.PARTNER})
+        partner, _ = Organisation.objects.get_or_create(
+            name=PARTNER_ORGANISATION, defaults={"kind": Organisation.Kind.PARTNER}
+        )
+        ApiKey.objects.get_or_create(
+            hashed_key=hash_key(DEMO_PARTNER_KEY),
+            defaults={
+                "name": "Demo partner key",
+                "prefix": DEMO_PARTNER_KEY[:12],
+                "organisation": partner,
+                "scopes": [ApiKeyScope.AGGREGATES_READ, ApiKeyScope.INCIDENTS_READ],
+            },
+        )
         users = {}
         for username, role in DEMO_USERS:
             user, created = User.objects.get_or_create(

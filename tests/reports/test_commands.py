@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from incidents.models import Incident
-from reports.demo import DEMO_USERS, EVENTS
+from reports.demo import DEMO_PARTNER_KEY, DEMO_USERS, EVENTS
 from reports.models import Report, ReportCasualty, User
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,14 @@ def test_seed_demo_builds_the_coast_scenario():
     printed = out.getvalue()
     for username, _role in DEMO_USERS:
         assert username in printed
+    assert DEMO_PARTNER_KEY in printed
+
+
+def test_the_demo_partner_key_reads_the_partner_api(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    response = client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=f"Bearer {DEMO_PARTNER_KEY}")
+    assert response.status_code == 200
+    assert client.get("/api/v1/reports/", HTTP_AUTHORIZATION=f"Bearer {DEMO_PARTNER_KEY}").status_code in {403, 404}
 
 
 def test_seed_demo_twice_changes_nothing():

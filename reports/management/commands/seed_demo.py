@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from reports.demo import DEMO_PARTNER_KEY, DEMO_PASSWORD, DEMO_USERS, PARTNER_ORGANISATION, seed_demo
 
 
 class Command(BaseCommand):
@@ -17,3 +17,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {role:<12} {username}")
+        self.stdout.write(f"Partner API key of “{PARTNER_ORGANISATION}” (incidents:read, aggregates:read):")
+        self.stdout.write(f"  Authorization: Bearer {DEMO_PARTNER_KEY}")
