@@ -5,6 +5,7 @@ SQLite file and tasks run in-process. `PRODUCTION=1` turns on the checks that
 refuse to start with an unsafe configuration; see `docs/operations.md`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "reports",
     "incidents",
 ]
@@ -69,10 +71,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reports.web.middleware.UserLanguageMiddleware",
     "reports.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +85,12 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -159,6 +170,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
+# Failed sign-ins (django-axes, docs/monitors.md): counted per username *and* address together, so an
+# attacker guessing a monitor's password from elsewhere cannot lock the monitor out of their own phone;
+# the lock lifts by itself after the cool-off, and a success resets the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# Behind a proxy, set BEHIND_PROXY so the client's address (not the proxy's) is counted.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
+)
+
 # Content security policy for the pages: nothing from outside the site, no inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -200,7 +226,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # Pillow's debug output prints EXIF values (a photo's GPS position, its owner's name): never below INFO.
+    "loggers": {"django.request": {"level": "ERROR"}, "PIL": {"level": "INFO"}},
 }
 
 # --- Sijil ----------------------------------------------------------------------

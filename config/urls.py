@@ -7,4 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("incidents.api.urls")),
     path("healthz", healthz, name="healthz"),
+    # The field monitors' web: sign-in, report form, own reports, attachments (reports/web/).
+    path("", include("reports.web.urls")),
 ]
