@@ -46,7 +46,7 @@ if PRODUCTION:
     _refuse_unsafe_production_settings()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.SijilAdminConfig",  # django.contrib.admin with the 2FA site (reports/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "reports",
     "incidents",
 ]
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reports.web.middleware.UserLanguageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "reports.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -275,3 +278,18 @@ SPECTACULAR_SETTINGS = {
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
 # A report is at most ~100 KB of JSON; anything much bigger is refused with a 413 before parsing.
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+
+# --- Review admin (reports/admin_site.py, docs/review.md) -------------------------
+# The history is a record: nobody reverts a report or an incident from its history page.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Admin two-factor authentication (reports/admin_site.py) ---------------------------
+# A one-time code (TOTP) is required for every admin account; off only for the local demo.
+SIJIL_ADMIN_2FA = env.bool("SIJIL_ADMIN_2FA", default=True)
+if not SIJIL_ADMIN_2FA and not SIJIL_DEMO:
+    raise ImproperlyConfigured(
+        "SIJIL_ADMIN_2FA=0 is allowed only for the local demo (SIJIL_DEMO=1): "
+        "every admin account needs a one-time code."
+    )
+OTP_TOTP_ISSUER = "Sijil"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -44,6 +44,8 @@ ROLE_PERMISSIONS[Role.COORDINATOR] = (
         for action in ("view", "add", "change", "delete")
     ]
     + ["reports.view_attachmentaccess"]
+    # Coordinators may see and delete (reset) an account's authenticator device, never read its key.
+    + ["otp_totp.view_totpdevice", "otp_totp.delete_totpdevice"]
 )
 
 

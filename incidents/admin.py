@@ -1,0 +1,233 @@
+"""The admin for incidents: their reports, reconciled figures, duplicate candidates and history.
+
+Decisions on incidents (accepting or rejecting a candidate, merging, splitting,
+overriding a figure, withdrawing) go through `incidents.services`; the
+incident page holds no rule of its own. See docs/review.md.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from incidents.models import DuplicateCandidate, Incident, IncidentCasualty
+from reports.models import Area, Report
+
+# (feature in reasons["levels"], label, the key holding what a reviewer reads)
+REASON_FEATURES = (
+    ("time", gettext_lazy("Time gap"), "time_gap_hours", gettext_lazy("hours")),
+    ("distance", gettext_lazy("Distance"), "distance_km", gettext_lazy("km")),
+    ("place", gettext_lazy("Place names"), "place_detail", ""),
+    ("text", gettext_lazy("Text similarity"), "text_similarity", ""),
+    ("figures", gettext_lazy("Figures"), "figures_detail", ""),
+    ("category", gettext_lazy("Category"), "category", ""),
+    ("perpetrator", gettext_lazy("Perpetrator"), "perpetrator_party", ""),
+    ("family", gettext_lazy("Category family"), "family", ""),
+)
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.0f}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def candidate_reasons(reasons: dict) -> list[dict]:
+    """The matcher's reasons as rows a reviewer reads: feature, what was found, agreement level, weight."""
+    levels = reasons.get("levels") or {}
+    weights = reasons.get("weights") or {}
+    rows = []
+    shown: set[str] = set()
+    for feature, label, key, unit in REASON_FEATURES:
+        if feature not in levels and key not in reasons:
+            continue
+        value = _plain(reasons.get(key))
+        if unit and value != "—":
+            value = f"{value} {unit}"
+        rows.append({"label": label, "value": value, "level": levels.get(feature, ""), "weight": weights.get(feature)})
+        shown.update({feature, key})
+    extra = {"levels", "weights", "prior_weight", "total_weight", "place_agreement", "figures_agreement", "perpetrator"}
+    for key, value in reasons.items():
+        if key not in shown and key not in extra:
+            rows.append({"label": key.replace("_", " "), "value": _plain(value), "level": "", "weight": None})
+    return rows
+
+
+def candidate_rows(report: Report) -> list[dict]:
+    """The report's duplicate candidates with their incidents, figures and reasons, best score first."""
+    candidates = (
+        DuplicateCandidate.objects.filter(report=report)
+        .select_related("incident", "incident__category", "incident__admin1", "incident__admin2", "decided_by")
+        .prefetch_related("incident__casualties")
+        .order_by("-score", "id")
+    )
+    return [
+        {
+            "candidate": c,
+            "incident": c.incident,
+            "incident_url": reverse("admin:incidents_incident_change", args=[c.incident_id]),
+            "figures": list(c.incident.casualties.all()),
+            "reasons": candidate_reasons(c.reasons or {}),
+            "score_percent": round(c.score * 100),
+        }
+        for c in candidates
+    ]
+
+
+class PendingCandidatesFilter(admin.SimpleListFilter):
+    title = gettext_lazy("duplicate candidates")
+    parameter_name = "candidates"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has pending candidates")), ("no", _("None pending"))]
+
+    def queryset(self, request, queryset):
+        pending = DuplicateCandidate.objects.filter(
+            incident=OuterRef("pk"), decision=DuplicateCandidate.Decision.PENDING
+        )
+        if self.value() == "yes":
+            return queryset.filter(Exists(pending))
+        if self.value() == "no":
+            return queryset.filter(~Exists(pending))
+        return queryset
+
+
+class GovernorateFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN1)]
+
+
+class DistrictFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN2)]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IncidentCasualtyInline(ReadOnlyInline):
+    model = IncidentCasualty
+    fields = ("kind", "group", "low", "best", "high", "method", "best_override", "override_note", "overridden_by")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("reconciled figures (low / best / high)")
+
+
+class IncidentReportInline(ReadOnlyInline):
+    model = Report
+    fk_name = "incident"
+    fields = ("report_link", "status", "occurred_at", "place_name", "source_type", "source_reliability")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("reports")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+    @admin.display(description=gettext_lazy("report"))
+    def report_link(self, report: Report):
+        return format_html('<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), report)
+
+
+@admin.register(Incident)
+class IncidentAdmin(SimpleHistoryAdmin):
+    """Incidents with their reports and reconciled figures; state changes go through the services."""
+
+    list_display = (
+        "title",
+        "category",
+        "admin1",
+        "admin2",
+        "occurred_from",
+        "status",
+        "report_count",
+        "source_count",
+        "sources_disagree",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        "category",
+        ("admin1", GovernorateFilter),
+        ("admin2", DistrictFilter),
+        ("occurred_from", admin.DateFieldListFilter),
+        "sources_disagree",
+        PendingCandidatesFilter,
+    )
+    list_select_related = ("category", "admin1", "admin2")
+    search_fields = ("title", "summary", "place_name")
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = (IncidentCasualtyInline, IncidentReportInline)
+    fieldsets = (
+        (None, {"fields": ("title", "summary", "perpetrator")}),
+        (
+            gettext_lazy("State"),
+            {"fields": ("status", "merged_into", "verified_by", "verified_at", "created_at", "updated_at")},
+        ),
+        (gettext_lazy("What and when"), {"fields": ("category", "occurred_from", "occurred_to", "time_precision")}),
+        (
+            gettext_lazy("Where"),
+            {"fields": ("admin1", "admin2", "place_name", "latitude", "longitude", "geo_precision")},
+        ),
+        (gettext_lazy("Outage"), {"fields": ("service", "restored_at")}),
+        (
+            gettext_lazy("Sources"),
+            {"fields": ("report_count", "source_count", "sources_disagree", "first_reported_at")},
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Title, summary and perpetrator are words for partners; everything else is the pipeline's or a service's.
+        editable = {"title", "summary", "perpetrator"}
+        return [name for _t, options in self.fieldsets for name in options["fields"] if name not in editable]
+
+    def has_add_permission(self, request):
+        return False  # incidents come from reports (the pipeline, or a reviewer's split)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdraw instead: partners must learn of it
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = "edited in the admin: " + ", ".join(form.changed_data)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    """Every candidate pair the matcher proposed, with its decision; decided from the report page."""
+
+    list_display = ("report", "incident", "score", "decision", "decided_by", "decided_at", "created_at")
+    list_filter = ("decision",)
+    list_select_related = ("report", "incident", "decided_by")
+    search_fields = ("report__title", "incident__title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,553 @@
+"""The review admin for reports, and the coordinators' registers (users, organisations, categories, areas).
+
+Nothing here changes a report's review state by itself: the queue's actions
+and the buttons of the report page call `reports.review`; a report's content
+is read-only (monitors amend their own reports). See docs/review.md.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from incidents.models import DuplicateCandidate
+from reports.choices import ReportStatus, Role
+from reports.models import (
+    Area,
+    AreaAlias,
+    Attachment,
+    Category,
+    Organisation,
+    Report,
+    ReportCasualty,
+    ReviewDecision,
+    User,
+)
+from reports.review import ReviewError, lock_holder, report_release, report_review, report_review_bulk, report_take
+from reports.selectors import QUEUE_ORDERING, reports_for_review
+
+QUEUE_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW)
+
+
+def show_review_error(request: HttpRequest, error: ReviewError, *, subject: object = None) -> None:
+    prefix = f"{subject}: " if subject is not None else ""
+    messages.error(request, f"{prefix}{error.reason}")
+
+
+# --- queue filters ---------------------------------------------------------------------
+
+
+class ReviewStateFilter(admin.SimpleListFilter):
+    """The queue by default (submitted and in review); any one state, or all, on request."""
+
+    title = gettext_lazy("review state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("queue", _("Waiting for review")), *ReportStatus.choices, ("all", _("All"))]
+
+    def queryset(self, request, queryset):
+        value = self.value() or "queue"
+        if value == "queue":
+            return queryset.filter(status__in=QUEUE_STATES)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+    def choices(self, changelist):
+        current = self.value() or "queue"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class HasCandidatesFilter(admin.SimpleListFilter):
+    title = gettext_lazy("duplicate candidates")
+    parameter_name = "candidates"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has pending candidates")), ("no", _("None pending"))]
+
+    def queryset(self, request, queryset):
+        pending = DuplicateCandidate.objects.filter(report=OuterRef("pk"), decision=DuplicateCandidate.Decision.PENDING)
+        if self.value() == "yes":
+            return queryset.filter(Exists(pending))
+        if self.value() == "no":
+            return queryset.filter(~Exists(pending))
+        return queryset
+
+
+class TakenFilter(admin.SimpleListFilter):
+    title = gettext_lazy("taken")
+    parameter_name = "taken"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Taken by me")), ("free", _("Free to take")), ("others", _("Taken by others"))]
+
+    def queryset(self, request, queryset):
+        held = Q(assigned_to__isnull=False, assigned_until__gt=timezone.now())
+        if self.value() == "mine":
+            return queryset.filter(held, assigned_to=request.user)
+        if self.value() == "free":
+            return queryset.exclude(held)
+        if self.value() == "others":
+            return queryset.filter(held).exclude(assigned_to=request.user)
+        return queryset
+
+
+class GovernorateFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN1)]
+
+
+class DistrictFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN2)]
+
+
+# --- inlines (read-only) --------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportCasualtyInline(ReadOnlyInline):
+    model = ReportCasualty
+    fields = ("kind", "group", "low", "high", "scope")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("casualty figures")
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ("preview", "content_type", "size", "sha256", "uploaded_at", "original_link")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("photos and documents")
+
+    @admin.display(description=gettext_lazy("stripped copy"))
+    def preview(self, attachment: Attachment):
+        url = _attachment_url("attachment-stripped", attachment)
+        if url is None:
+            return "—"
+        if attachment.content_type.startswith("image/"):
+            return format_html('<a href="{}"><img src="{}" class="sijil-thumb" alt=""></a>', url, url)
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+    @admin.display(description=gettext_lazy("original"))
+    def original_link(self, attachment: Attachment):
+        url = _attachment_url("attachment-original", attachment)
+        if url is None:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}" title="{}">{}</a>',
+            url,
+            _("Every opening of an original is recorded."),
+            _("Open the original (recorded)"),
+        )
+
+
+def _attachment_url(name: str, attachment: Attachment) -> str | None:
+    """The attachment views of `reports.web` (stripped copy, recorded original), when they are installed."""
+    for kwargs in ({"pk": attachment.pk}, {"attachment_id": attachment.pk}):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+class ReviewDecisionInline(ReadOnlyInline):
+    model = ReviewDecision
+    fields = ("decided_at", "actor", "decision", "from_status", "to_status", "note")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("review steps")
+
+
+# --- the report admin ----------------------------------------------------------------
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Reason for rejecting (the monitor sees it)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    """The review queue and the report page. Read-only content; review steps through `reports.review`."""
+
+    change_form_template = "admin/reports/report/review_change_form.html"
+    list_display = (
+        "title",
+        "category",
+        "where",
+        "occurred_at",
+        "killed",
+        "status",
+        "candidates",
+        "taken_by",
+        "organisation",
+        "received_at",
+    )
+    list_filter = (
+        ReviewStateFilter,
+        "category",
+        ("admin1", GovernorateFilter),
+        ("admin2", DistrictFilter),
+        ("occurred_at", admin.DateFieldListFilter),
+        "organisation",
+        HasCandidatesFilter,
+        TakenFilter,
+    )
+    search_fields = ("title", "narrative", "place_name")
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ("take_selected", "verify_selected", "reject_selected")
+    inlines = (ReportCasualtyInline, AttachmentInline, ReviewDecisionInline)
+    fieldsets = (
+        (gettext_lazy("What"), {"fields": ("title", "category", "narrative", "language", "perpetrator")}),
+        (gettext_lazy("When"), {"fields": ("occurred_at", "occurred_until", "time_precision")}),
+        (
+            gettext_lazy("Where"),
+            {"fields": ("admin1", "admin2", "place_name", "latitude", "longitude", "geo_precision")},
+        ),
+        (
+            gettext_lazy("Source"),
+            {
+                "fields": (
+                    "monitor",
+                    "organisation",
+                    "source_type",
+                    "source_reliability",
+                    "info_credibility",
+                    "source_notes",
+                )
+            },
+        ),
+        (gettext_lazy("Outage"), {"fields": ("service", "outage_restored_at")}),
+        (
+            gettext_lazy("Review"),
+            {
+                "fields": (
+                    "status",
+                    "review_note",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "assigned_to",
+                    "assigned_until",
+                    "incident_link",
+                    "incident_pinned",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Processing"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "id",
+                    "received_at",
+                    "updated_at",
+                    "processing_state",
+                    "processing_attempts",
+                    "processed_at",
+                    "processing_error",
+                    "submission_hash",
+                ),
+            },
+        ),
+    )
+
+    # The queue -------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return reports_for_review()
+
+    def get_ordering(self, request):
+        return QUEUE_ORDERING
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    def has_add_permission(self, request):
+        return False  # reports come from monitors, through reports.services.report_submit
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a report is a record; rejecting it is the way to set it aside
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the content is the monitor's; review steps have their own buttons
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.is_reviewer
+
+    @admin.display(description=gettext_lazy("where"), ordering="admin2__name_en")
+    def where(self, report: Report) -> str:
+        area = report.admin2 or report.admin1
+        return f"{report.place_name} ({area.name_en})" if report.place_name else area.name_en
+
+    @admin.display(description=gettext_lazy("killed (at most)"), ordering="killed_high")
+    def killed(self, report: Report) -> int:
+        return report.killed_high
+
+    @admin.display(description=gettext_lazy("candidates"), ordering="candidate_count")
+    def candidates(self, report: Report) -> int:
+        return report.candidate_count
+
+    @admin.display(description=gettext_lazy("taken by"))
+    def taken_by(self, report: Report) -> str:
+        return report.assigned_to.get_username() if lock_holder(report) else ""
+
+    @admin.display(description=gettext_lazy("incident"))
+    def incident_link(self, report: Report):
+        if report.incident_id is None:
+            return _("not yet processed")
+        url = reverse("admin:incidents_incident_change", args=[report.incident_id])
+        return format_html('<a href="{}">{}</a> ({})', url, report.incident, report.incident.get_status_display())
+
+    # Queue actions ----------------------------------------------------------------
+
+    @admin.action(description=gettext_lazy("Take the selected reports (assign them to me)"), permissions=["review"])
+    def take_selected(self, request, queryset):
+        taken = 0
+        for report in queryset.order_by(*QUEUE_ORDERING):
+            try:
+                report_take(report=report, reviewer=request.user)
+                taken += 1
+            except ReviewError as error:
+                show_review_error(request, error, subject=report)
+        if taken:
+            messages.success(request, _("Taken: %(n)d.") % {"n": taken})
+
+    @admin.action(description=gettext_lazy("Verify the selected reports"), permissions=["review"])
+    def verify_selected(self, request, queryset):
+        self._bulk(request, queryset, decision="verify", note="")
+
+    @admin.action(description=gettext_lazy("Reject the selected reports (asks for a reason)"), permissions=["review"])
+    def reject_selected(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._bulk(request, queryset, decision="reject", note=form.cleaned_data["note"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject %(n)d reports") % {"n": queryset.count()},
+            "opts": self.model._meta,
+            "reports": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reports/report/reject_selected.html", context)
+
+    def _bulk(self, request, queryset, *, decision: str, note: str) -> None:
+        try:
+            result = report_review_bulk(reports=list(queryset), reviewer=request.user, decision=decision, note=note)
+        except ReviewError as error:
+            show_review_error(request, error)
+            return
+        if result.decided:
+            messages.success(
+                request,
+                _("%(decision)s: %(n)d.") % {"decision": _(decision.capitalize()), "n": len(result.decided)},
+            )
+        titles = {r.pk: r.title for r in queryset}
+        for pk, error in result.refused.items():
+            show_review_error(request, error, subject=titles.get(pk, pk))
+
+    # The report page ----------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<uuid:object_id>/review/", wrap(self.review_view), name="reports_report_review"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request: HttpRequest, object_id):
+        """One review step from the report page: take, release, verify, reject or ask (POST only)."""
+        report = get_object_or_404(Report, pk=object_id)
+        back = reverse("admin:reports_report_change", args=[report.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        step = request.POST.get("step", "")
+        note = request.POST.get("note", "")
+        try:
+            if step == "take":
+                report_take(report=report, reviewer=request.user)
+                messages.success(request, _("You have taken this report."))
+            elif step == "release":
+                report_release(report=report, reviewer=request.user)
+                messages.success(request, _("The report is back in the queue."))
+            else:
+                report_review(report=report, reviewer=request.user, decision=step, note=note)
+                messages.success(request, _("Done: %(state)s.") % {"state": ReportStatus(report.status).label.lower()})
+                if step in ("verify", "reject"):
+                    return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
+        except ReviewError as error:
+            show_review_error(request, error)
+        return HttpResponseRedirect(back)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **self._review_context(request, report)} if report else extra_context
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _review_context(self, request, report: Report) -> dict:
+        from incidents.admin import candidate_rows
+
+        holder = lock_holder(report)
+        return {
+            "review_url": reverse("admin:reports_report_review", args=[report.pk]),
+            "can_review": request.user.is_reviewer,
+            "lock_holder": report.assigned_to if holder else None,
+            "held_by_me": holder == request.user.pk,
+            "in_queue": report.status in QUEUE_STATES,
+            "candidates": candidate_rows(report),
+            "report_figures": list(report.casualties.all()),
+        }
+
+
+# --- coordinators' registers -------------------------------------------------------------
+
+
+class RoleField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Role.choices, label=gettext_lazy("role"), **kwargs)
+
+
+class SijilUserCreationForm(UserCreationForm):
+    role = RoleField()
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "organisation")
+
+
+class SijilUserChangeForm(forms.ModelForm):
+    role = RoleField()
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "email", "organisation", "time_zone", "preferred_language", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            roles = sorted(self.instance.roles)
+            self.fields["role"].initial = roles[0] if roles else None
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users and their role (the role is membership of the group of the same name)."""
+
+    form = SijilUserChangeForm
+    add_form = SijilUserCreationForm
+    list_display = ("username", "email", "organisation", "role_names", "is_active", "last_login")
+    list_filter = ("groups", "organisation", "is_active")
+    list_select_related = ("organisation",)
+    search_fields = ("username", "email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            gettext_lazy("Person"),
+            {"fields": ("first_name", "last_name", "email", "organisation", "time_zone", "preferred_language")},
+        ),
+        (gettext_lazy("Role and access"), {"fields": ("role", "is_active")}),
+        (gettext_lazy("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "role", "organisation", "email", "password1", "password2")},
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=gettext_lazy("role"))
+    def role_names(self, user: User) -> str:
+        return ", ".join(sorted(g.name for g in user.groups.all()))
+
+    def save_model(self, request, obj, form, change):
+        # Admin access follows the role group; is_staff mirrors it for Django's own checks.
+        role = form.cleaned_data["role"]
+        obj.is_staff = role != Role.MONITOR
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        role = form.cleaned_data["role"]
+        user = form.instance
+        user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name_en", "name_ar", "group", "acled_event_type", "is_outage", "is_active", "sort_order")
+    list_filter = ("group", "is_outage", "is_active")
+    search_fields = ("slug", "name_en", "name_ar")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug",) if obj else ()  # the slug is part of the API contract
+
+
+class AreaAliasInline(admin.TabularInline):
+    model = AreaAlias
+    extra = 1
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("pcode", "name_en", "name_ar", "level", "parent")
+    list_filter = ("level", ("parent", GovernorateFilter))
+    list_select_related = ("parent",)
+    search_fields = ("pcode", "name_en", "name_ar", "aliases__name")
+    inlines = (AreaAliasInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("pcode", "level") if obj else ()
+
+    def save_related(self, request, form, formsets, change):
+        from reports.selectors import place_index_clear
+
+        super().save_related(request, form, formsets, change)
+        place_index_clear()  # new names resolve at once
