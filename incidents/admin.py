@@ -7,16 +7,20 @@ incident page holds no rule of its own. See docs/review.md.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import DuplicateCandidate, Incident, IncidentCasualty
-from reports.models import Area, Report
+from incidents.api_keys import api_key_issue, api_key_revoke
+from incidents.models import ApiKey, ApiKeyScope, DuplicateCandidate, Incident, IncidentCasualty
+from reports.models import Area, Organisation, Report, User
 
 # (feature in reasons["levels"], label, the key holding what a reviewer reads)
 REASON_FEATURES = (
@@ -231,3 +235,94 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiKeyIssueForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("partner organisation"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.PARTNER),
+        required=False,
+    )
+    user = forms.ModelChoiceField(
+        label=gettext_lazy("or a user"), queryset=User.objects.filter(is_active=True), required=False
+    )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("scopes"), choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_at = forms.DateTimeField(label=gettext_lazy("expires at"), required=False)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Partner and user keys. Issuing shows the key once (`incidents.api_keys.api_key_issue`); only its hash is kept."""
+
+    list_display = ("name", "prefix", "organisation", "user", "scope_list", "created_at", "expires_at", "revoked_at")
+    list_filter = ("organisation", "revoked_at")
+    list_select_related = ("organisation", "user")
+    search_fields = ("name", "prefix", "organisation__name", "user__username")
+    fields = (
+        "name",
+        "prefix",
+        "organisation",
+        "user",
+        "scopes",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    readonly_fields = fields
+    actions = ("revoke_selected",)
+
+    @admin.display(description=gettext_lazy("scopes"))
+    def scope_list(self, api_key: ApiKey) -> str:
+        return ", ".join(api_key.scopes)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a key is issued or revoked, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the record of who held a key stays
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("incidents.change_apikey")
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        for api_key in queryset:
+            api_key_revoke(api_key=api_key)
+        messages.success(request, _("Revoked: %(n)d.") % {"n": queryset.count()})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ApiKeyIssueForm(request.POST or None)
+        issued = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                issued = api_key_issue(
+                    name=data["name"],
+                    scopes=data["scopes"],
+                    user=data["user"],
+                    organisation=data["organisation"],
+                    expires_at=data["expires_at"],
+                    created_by=request.user,
+                )
+            except ValidationError as error:
+                for field, reasons in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, reasons)
+            else:
+                self.log_addition(request, issued.api_key, [{"added": {}}])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Issue an API key"),
+            "opts": self.model._meta,
+            "form": form,
+            "issued": issued,
+        }
+        response = TemplateResponse(request, "admin/incidents/apikey/issue.html", context)
+        response["Cache-Control"] = "no-store"  # the page with the key must not be kept anywhere
+        return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponseRedirect
@@ -451,12 +451,11 @@ class SijilUserCreationForm(UserCreationForm):
         fields = ("username", "email", "organisation")
 
 
-class SijilUserChangeForm(forms.ModelForm):
+class SijilUserChangeForm(UserChangeForm):
     role = RoleField()
 
-    class Meta:
+    class Meta(UserChangeForm.Meta):
         model = User
-        fields = ("first_name", "last_name", "email", "organisation", "time_zone", "preferred_language", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

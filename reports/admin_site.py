@@ -132,12 +132,16 @@ class SijilAdminSite(admin.AdminSite):
             device = TOTPDevice.objects.create(user=user, name=_("authenticator app"), confirmed=False)
         form = EnrolForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if device.verify_token(form.cleaned_data["otp_token"].strip()):
+            allowed, _extra = device.verify_is_allowed()
+            if not allowed:
+                form.add_error("otp_token", SijilLoginForm.error_messages["throttled"])
+            elif device.verify_token(form.cleaned_data["otp_token"].strip()):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 otp_login(request, device)
                 return HttpResponseRedirect(reverse(f"{self.name}:index"))
-            form.add_error("otp_token", _("The code does not match; check the time on your phone and try again."))
+            else:
+                form.add_error("otp_token", _("The code does not match; check the time on your phone and try again."))
         secret = base64.b32encode(device.bin_key).decode()
         context = {
             **self.each_context(request),

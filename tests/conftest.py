@@ -45,3 +45,22 @@ def _is_transactional(request) -> bool:
         (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
         or {"transactional_db", "live_server"} & set(request.fixturenames)
     )
+
+
+@pytest.fixture
+def admin_login(client):
+    """Sign a user into the admin as after the password and a one-time code (a confirmed TOTP device)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test phone", confirmed=True
+        )
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login

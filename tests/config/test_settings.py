@@ -64,3 +64,10 @@ def test_the_pages_carry_a_content_security_policy_and_nosniff(client):
 def test_times_are_stored_in_utc_and_shown_in_damascus_by_default(settings):
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "Asia/Damascus"
+
+
+def test_the_admin_second_factor_can_be_turned_off_only_for_the_demo():
+    refused = manage("check", SIJIL_ADMIN_2FA="0")
+    assert refused.returncode != 0
+    assert "SIJIL_ADMIN_2FA=0 is allowed only for the local demo" in refused.stderr
+    assert manage("check", SIJIL_ADMIN_2FA="0", SIJIL_DEMO="1").returncode == 0
