@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from incidents.api_keys import api_key_issue, api_key_revoke
 from incidents.models import ApiKey, ApiKeyScope, DuplicateCandidate, Incident, IncidentCasualty
+from reports.admin import ReadOnlyHistoryAdmin
 from reports.models import Area, Organisation, Report, User
 
 # (feature in reasons["levels"], label, the key holding what a reviewer reads)
@@ -154,7 +154,7 @@ class IncidentReportInline(ReadOnlyInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(ReadOnlyHistoryAdmin):
     """Incidents with their reports and reconciled figures; state changes go through the services."""
 
     list_display = (

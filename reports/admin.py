@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -40,6 +41,20 @@ from reports.review import ReviewError, lock_holder, report_release, report_revi
 from reports.selectors import QUEUE_ORDERING, reports_for_review
 
 QUEUE_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW)
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to revert from.
+
+    simple-history's `SIMPLE_HISTORY_REVERT_DISABLED` only hides the button: a
+    POST to a historical version still saves it, state included, around the
+    services. Here any POST there is refused.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def show_review_error(request: HttpRequest, error: ReviewError, *, subject: object = None) -> None:
@@ -201,7 +216,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(ReadOnlyHistoryAdmin):
     """The review queue and the report page. Read-only content; review steps through `reports.review`."""
 
     change_form_template = "admin/reports/report/review_change_form.html"

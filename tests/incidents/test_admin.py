@@ -155,3 +155,33 @@ def test_a_coordinator_creates_a_reviewer_whose_role_is_the_group(admin_login):
     hala = User.objects.get(username="hala")
     assert hala.roles == {"monitor"}
     assert not hala.is_staff
+
+
+def test_the_incident_list_runs_the_same_number_of_queries_for_3_or_30_incidents(admin_login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = admin_login(ReviewerFactory())
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(INCIDENTS).status_code == 200
+        return len(queries)
+
+    IncidentFactory.create_batch(3)
+    few = count()
+    IncidentFactory.create_batch(27, admin1=area("SY10"), admin2=area("SY1002"))
+    assert count() == few
+
+
+def test_an_incident_cannot_be_reverted_from_its_history(admin_login):
+    client = admin_login(ReviewerFactory())
+    incident = IncidentFactory(title="Before")
+    historic = incident.history.earliest()
+    incident.status = IncidentStatus.WITHDRAWN
+    incident.save()
+    url = reverse("admin:incidents_incident_simple_history", args=[incident.pk, historic.history_id])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"title": "Before"}).status_code == 403
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.WITHDRAWN

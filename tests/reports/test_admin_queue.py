@@ -256,3 +256,48 @@ def test_nobody_adds_or_deletes_reports_in_the_admin(admin_login):
     assert client.get("/admin/reports/report/add/").status_code == 403
     assert client.post(reverse("admin:reports_report_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
     assert Report.objects.filter(pk=report.pk).exists()
+
+
+def test_the_report_page_shows_stripped_photos_inline_and_the_original_behind_a_recorded_button(admin_login):
+    import io
+
+    from PIL import Image
+
+    from reports.attachments import attachment_add
+    from reports.models import AttachmentAccess
+
+    reviewer = ReviewerFactory()
+    client = admin_login(reviewer)
+    report = ReportFactory()
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    buffer.seek(0)
+    attachment = attachment_add(report=report, uploaded_by=report.monitor, file=buffer)
+    page = client.get(reverse("admin:reports_report_change", args=[report.pk]))
+    stripped = reverse("attachment-stripped", kwargs={"pk": attachment.pk})
+    original = reverse("attachment-original", kwargs={"pk": attachment.pk})
+    assert f'<img src="{stripped}"' in page.text
+    assert f'href="{original}"' in page.text
+    assert not AttachmentAccess.objects.exists()  # showing the page opens no original
+    assert client.get(original).status_code == 200
+    assert AttachmentAccess.objects.get().user == reviewer
+
+
+def test_the_history_page_shows_who_did_what_and_offers_no_revert(admin_login):
+    reviewer = ReviewerFactory(username="nour")
+    client = admin_login(reviewer)
+    report = ReportFactory()
+    report_review(report=report, reviewer=reviewer, decision="reject", note="Recycled footage")
+    page = client.get(reverse("admin:reports_report_history", args=[report.pk]))
+    assert page.status_code == 200
+    assert "nour" in page.text
+    assert "reject: Recycled footage" in page.text
+    historic = report.history.earliest()
+    url = reverse("admin:reports_report_simple_history", args=[report.pk, historic.history_id])
+    assert 'name="_save"' not in client.get(url).text
+    rows = report.history.count()
+    # simple-history's switch only hides the button; the POST itself must be refused.
+    assert client.post(url, {"status": "submitted"}).status_code == 403
+    assert report.history.count() == rows
+    report.refresh_from_db()
+    assert report.status == ReportStatus.REJECTED
