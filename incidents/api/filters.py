@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -48,13 +48,21 @@ class InstantField(forms.Field):
             moment = None if day is not None else parse_datetime(value)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=DAMASCUS)
-        if day is None:
+        if moment is None and day is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if self.end_of_day:
-            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=DAMASCUS) - timedelta(microseconds=1)
-        return datetime.combine(day, time.min, tzinfo=DAMASCUS)
+        try:
+            if moment is not None:
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=DAMASCUS)
+            elif self.end_of_day:
+                moment = datetime.combine(day + timedelta(days=1), time.min, tzinfo=DAMASCUS) - timedelta(
+                    microseconds=1
+                )
+            else:
+                moment = datetime.combine(day, time.min, tzinfo=DAMASCUS)
+            # In UTC: the database accepts offsets only up to ±15:59, Python up to ±23:59.
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -103,7 +111,19 @@ def _districts(request=None):
     return Area.objects.filter(level=Area.Level.ADMIN2)
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ApiFilterSet(django_filters.FilterSet):
+    """A parameter given empty (`?category=`) is a parameter not given."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name in list(data.keys()):
+                if all(value == "" for value in data.getlist(name)):
+                    del data[name]
+        super().__init__(data, *args, **kwargs)
+
+
+class ReportFilterSet(ApiFilterSet):
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Review state"))
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), to_field_name="slug", label=_("Category slug")
@@ -117,7 +137,7 @@ class ReportFilterSet(django_filters.FilterSet):
         fields = ["status", "category", "admin1", "incident", "submitted_after"]
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(ApiFilterSet):
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
@@ -152,7 +172,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         ]
 
 
-class DailyAggregateFilterSet(django_filters.FilterSet):
+class DailyAggregateFilterSet(ApiFilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("On or after (date)"))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("On or before (date)"))
     admin1 = django_filters.ModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))

@@ -45,6 +45,7 @@ class OffsetDateTimeField(serializers.Field):
     default_error_messages = {
         "invalid": _("Give an ISO 8601 date-time, e.g. 2025-03-07T09:30:00+03:00."),
         "naive": _("Give the offset too, e.g. 2025-03-07T09:30:00+03:00 or …Z."),
+        "range": _("Give a date between 1900 and 2100."),
     }
 
     def to_internal_value(self, data):
@@ -58,7 +59,10 @@ class OffsetDateTimeField(serializers.Field):
             self.fail("invalid")
         if value.tzinfo is None:
             self.fail("naive")
-        return value
+        if not 1900 <= value.year <= 2100:
+            self.fail("range")
+        # In UTC: the database accepts offsets only up to ±15:59, Python up to ±23:59.
+        return value.astimezone(UTC)
 
     def to_representation(self, value):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -338,6 +342,8 @@ class DailyAggregateSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    service = NullIfBlankCharField(help_text="For outages: electricity, water or telecom; null otherwise.")
+
     class Meta:
         model = Category
         fields = [

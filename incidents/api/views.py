@@ -7,11 +7,13 @@ filter), its FilterSet and its keyset order.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -73,6 +75,13 @@ class ApiViewSet(viewsets.GenericViewSet):
     action_scopes: dict[str, str] = {}
     keyset_ordering: tuple[str, ...] = ("id",)
     lookup_value_regex = "[^/]+"  # anything reaches the view, so a malformed id is a JSON 404
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # DRF answers an unknown ?format= with a 404; it is a bad parameter.
+            raise exceptions.ValidationError({"format": [_("Not a format of this endpoint.")]}) from None
 
     @property
     def viewer(self) -> Viewer | None:

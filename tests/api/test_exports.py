@@ -127,7 +127,9 @@ def test_the_accept_header_also_selects_an_export(partner, execution):
 
 
 def test_a_detail_has_no_export_format(partner, execution):
-    assert partner.get(f"/api/v1/incidents/{execution.pk}/?format=csv").status_code == 404
+    response = partner.get(f"/api/v1/incidents/{execution.pk}/?format=csv")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["format"]
 
 
 def test_the_aggregate_exports(partner):
