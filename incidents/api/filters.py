@@ -141,6 +141,7 @@ class IncidentFilterSet(ApiFilterSet):
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
+        distinct=False,  # a foreign key of the row itself: no duplicates, and DISTINCT would sort every match
         label=_("Category slug; repeat the parameter for several"),
     )
     admin1 = django_filters.ModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))
@@ -180,6 +181,7 @@ class DailyAggregateFilterSet(ApiFilterSet):
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
+        distinct=False,  # a foreign key of the row itself: no duplicates, and DISTINCT would sort every match
         label=_("Category slug; repeat the parameter for several"),
     )
 

@@ -12,6 +12,7 @@ import re
 from datetime import UTC
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -31,7 +32,7 @@ from reports.choices import (
     SourceType,
     TimePrecision,
 )
-from reports.models import Area, Category, Report
+from reports.models import Area, Attachment, Category, Report
 from reports.review import NOTE_MAX_LENGTH
 
 MAX_COUNT = 10_000_000  # far above any real toll, far below the database's integer limit
@@ -371,3 +372,23 @@ class AreaSerializer(serializers.ModelSerializer):
         model = Area
         fields = ["pcode", "level", "parent", "name_en", "name_ar", "latitude", "longitude"]
         read_only_fields = fields
+
+
+class AttachmentUploadSerializer(StrictSerializer):
+    file = serializers.FileField(allow_empty_file=False, help_text="A photo (JPEG, PNG, WebP) or a PDF.")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """What an upload answers: nothing of the original's metadata, its file name least of all."""
+
+    url = serializers.SerializerMethodField(help_text="The copy without metadata.")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "content_type", "size", "sha256", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("api:attachment-detail", kwargs={"pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

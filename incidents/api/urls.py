@@ -14,6 +14,7 @@ router.register("incidents", views.IncidentViewSet, basename="incident")
 router.register("aggregates/daily", views.DailyAggregateViewSet, basename="aggregate")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("areas", views.AreaViewSet, basename="area")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -7,7 +7,9 @@ filter), its FilterSet and its keyset order.
 
 from __future__ import annotations
 
-from django.http import Http404
+import uuid
+
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -38,6 +41,8 @@ from incidents.api.renderers import EXPORT_RENDERERS
 from incidents.api.selectors import aggregates_visible, incidents_visible, reports_visible
 from incidents.api.serializers import (
     AreaSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
     CategorySerializer,
     DailyAggregateSerializer,
     IncidentSerializer,
@@ -47,6 +52,13 @@ from incidents.api.serializers import (
 )
 from incidents.api.throttling import ApiKeyRateThrottle
 from incidents.models import ApiKeyScope
+from reports.attachments import (
+    AttachmentTooLarge,
+    attachment_inspect,
+    attachment_visible,
+    attachments_add_missing,
+    max_bytes,
+)
 from reports.models import Area, Category
 from reports.review import report_review
 from reports.services import report_submit
@@ -117,6 +129,8 @@ class ExportingListMixin:
 
 
 READERS = frozenset({Viewer.MONITOR, Viewer.REVIEWER})
+# Room for the multipart envelope around a file of the largest size allowed.
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 @extend_schema_view(
@@ -135,12 +149,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         "list": READERS,
         "retrieve": READERS,
         "review": frozenset({Viewer.REVIEWER}),
+        "attachments": READERS,
     }
     action_scopes = {
         "create": ApiKeyScope.REPORTS_WRITE,
         "list": ApiKeyScope.REPORTS_READ,
         "retrieve": ApiKeyScope.REPORTS_READ,
         "review": ApiKeyScope.REPORTS_WRITE,
+        "attachments": ApiKeyScope.REPORTS_WRITE,
     }
 
     def get_queryset(self):
@@ -189,6 +205,36 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         incoming.is_valid(raise_exception=True)
         report_review(report=report, reviewer=request.user, **incoming.validated_data)
         return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(
+        summary="Attach a photo or a PDF to a report (multipart, the file in the field `file`)",
+        description="The type is detected from the content; the original is kept as received (its SHA-256 "
+        "returned), and `url` serves the copy without metadata. Sending the same file again answers 200 "
+        "with the attachment already stored.",
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={
+            201: AttachmentSerializer,
+            200: OpenApiResponse(AttachmentSerializer, description="The same file was already attached."),
+            400: ERRORS,
+            413: ERRORS,
+            415: ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        report = self.get_object()
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > max_bytes() + MULTIPART_OVERHEAD:
+            raise AttachmentTooLarge(_("The file is larger than %(n)d MB.") % {"n": max_bytes() // 2**20})
+        incoming = AttachmentUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        inspected = attachment_inspect(file=incoming.validated_data["file"])
+        added = attachments_add_missing(report=report, uploaded_by=request.user, inspected=[inspected])
+        attachment = added[0] if added else report.attachments.get(sha256=inspected.sha256)
+        return Response(
+            AttachmentSerializer(attachment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,
+        )
 
 
 @extend_schema_view(
@@ -265,3 +311,36 @@ class AreaViewSet(mixins.ListModelMixin, ApiViewSet):
     keyset_ordering = ("pcode",)
     action_roles = {"list": ALL_VIEWERS}
     action_scopes = {"list": ANY_SCOPE}
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="An attachment's copy without metadata (EXIF, GPS…), for the report's monitor and reviewers",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+)
+class AttachmentViewSet(ApiViewSet):
+    """The stripped copy only: originals are for reviewers in the admin, each opening recorded."""
+
+    action_roles = {"retrieve": READERS}
+    action_scopes = {"retrieve": ApiKeyScope.REPORTS_READ}
+    renderer_classes = [JSONRenderer]
+
+    def retrieve(self, request, pk=None):
+        attachment = attachment_visible(user=request.user, attachment_id=_uuid_or_404(pk))
+        if attachment is None:
+            raise Http404
+        response = FileResponse(
+            attachment.stripped.open("rb"),
+            content_type=attachment.content_type,
+            filename=f"{attachment.pk}{attachment.extension}",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _uuid_or_404(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
