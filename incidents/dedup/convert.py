@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from incidents.dedup.geo import place_index
@@ -20,9 +21,7 @@ def report_record(*, report_id: str, data: dict[str, Any]) -> ReportRecord:
     admin2 = data.get("admin2") or None
     place_name = data.get("place_name") or ""
     if admin2 is None and place_name:
-        match = place_index().resolve(place_name, within=admin1)
-        if match is not None and match.level == 2:
-            admin2 = match.pcode
+        admin2 = _district_named(place_name, admin1)
     latitude, longitude = data.get("latitude"), data.get("longitude")
     geo_precision = data.get("geo_precision") or (1 if latitude is not None else 2)
     figures = tuple(
@@ -48,3 +47,9 @@ def report_record(*, report_id: str, data: dict[str, Any]) -> ReportRecord:
         perpetrator=data.get("perpetrator") or "",
         language=data.get("language") or "",
     )
+
+
+@lru_cache(maxsize=65536)
+def _district_named(place_name: str, admin1: str) -> str | None:
+    match = place_index().resolve(place_name, within=admin1)
+    return match.pcode if match is not None and match.level == 2 else None

@@ -58,28 +58,47 @@ class ClusteringRun:
     assignment: dict[str, str] = field(default_factory=dict)  # report id -> incident id
     decisions: Counter = field(default_factory=Counter)  # join / candidate / new, one per report
     candidates_scored: int = 0
+    useful_candidates: int = 0  # "candidate" decisions whose incident truly was the report's event
 
 
-def cluster_online(reports: Sequence[ReportRecord]) -> ClusteringRun:
+def cluster_online(
+    reports: Sequence[ReportRecord], *, truth: dict[str, str] | None = None, reviewers_accept: bool = False
+) -> ClusteringRun:
     """What the pipeline does, report by report in arrival order.
 
     block_for → the incidents in the block → score_candidates → join the best
     if its decision is "join", else start a new incident (a "candidate" also
     starts its own incident, left to a reviewer).
+
+    With `truth`, also counts the candidates a reviewer would accept (the
+    suggested incident holds reports of the report's true event); the
+    clustering itself never looks at the truth, unless `reviewers_accept`:
+    then an accepted candidate joins its incident, as a reviewer's decision
+    would (the system of matcher and reviewers, not the matcher alone).
     """
     store = IncidentStore()
     run = ClusteringRun()
+    members: dict[str, list[str]] = defaultdict(list)
     for report in reports:
         candidates = store.candidates(block_for(report))
         run.candidates_scored += len(candidates)
         matches = score_candidates(report, candidates)
-        if matches and matches[0].decision == JOIN:
-            incident_id = matches[0].incident_id
+        best = matches[0] if matches else None
+        if best is not None and best.decision == JOIN:
+            incident_id = best.incident_id
             run.decisions["join"] += 1
         else:
             incident_id = f"I{len(store.summaries):07d}"
-            run.decisions["candidate" if matches and matches[0].decision == "candidate" else "new"] += 1
+            if best is not None and best.decision == "candidate":
+                run.decisions["candidate"] += 1
+                if truth is not None and any(truth[r] == truth[report.id] for r in members[best.incident_id]):
+                    run.useful_candidates += 1
+                    if reviewers_accept:
+                        incident_id = best.incident_id
+            else:
+                run.decisions["new"] += 1
         store.add(incident_id, report)
+        members[incident_id].append(report.id)
         run.assignment[report.id] = incident_id
     return run
 

@@ -9,14 +9,16 @@ judged (no coordinates, no place name, no figures) and weighs nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from incidents.dedup.blocking import compatible_categories, time_tolerance
 from incidents.dedup.geo import haversine_km, place_key, resolve_place
 from incidents.dedup.records import Figure, IncidentRecord, ReportRecord
-from incidents.dedup.text import family_names, has_content, is_arabic, perpetrator_party, text_similarity
+from incidents.dedup.text import family_names, has_content, is_arabic, landmarks, perpetrator_party, text_similarity
 from reports.places import normalize_name
 
 UNKNOWN = "unknown"
@@ -30,8 +32,8 @@ def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
     """Hours between the report's time span and the incident's (0 when they overlap), judged against the tolerance.
 
     Two accounts dated to the hour say most when they agree: `same_hour`
-    (≤ 1.5 h apart), `close` (≤ 4 h), `same_day` (≤ 12 h, or overlapping when
-    either gives only the day), `within_tolerance` (≤ the tolerance of the
+    (≤ 1.5 h apart), `close` (≤ 4 h), `hours_apart` (≤ 12 h), `same_day`
+    (within 12 h when either gives only the day or a long span), `within_tolerance` (≤ the tolerance of the
     coarser precision, TIME_TOLERANCE). When either is known only to the week
     or the month the level is `vague`; beyond the tolerance, `far`.
     """
@@ -52,8 +54,10 @@ def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
         level = "vague"
     elif gap > 12:
         level = "within_tolerance"
-    elif gap > 4 or longest > 6:
-        level = "same_day"  # hours apart, or one of them gives only the day (or a long span)
+    elif longest > 6:
+        level = "same_day"  # one of them gives only the day (or a long span) and they overlap or nearly
+    elif gap > 4:
+        level = "hours_apart"  # both give the hour, 4 to 12 hours apart
     elif gap > 1.5:
         level = "close"
     else:
@@ -92,6 +96,7 @@ centre center east west north south eastern western northern southern
 _LOCATIVE = frozenset(_LOCATIVE_TEXT.split())
 
 
+@lru_cache(maxsize=65536)
 def specific_place(name: str) -> str:
     """The part of a place name finer than a district, as a skeleton key ("" when the name is only a district).
 
@@ -156,8 +161,13 @@ def text_match(report: ReportRecord, incident: IncidentRecord) -> tuple[str, flo
     similarity means less and their dissimilarity nothing.
     """
     mine = _text(report.title, report.narrative)
+    # Place and family names are features of their own: text compares the rest.
+    families = family_names(mine).union(*(family_names(t) for t in (*incident.titles, *incident.narratives)))
     ignore = frozenset(
-        key for name in (report.place_name, *incident.place_names) for key in place_key(name).split() if len(key) >= 2
+        key
+        for name in (report.place_name, *incident.place_names, *families)
+        for key in (name.split() if name in families else place_key(name).split())
+        if len(key) >= 2
     )
     if not has_content(mine, ignore=ignore):
         return UNKNOWN, 0.0
@@ -200,13 +210,27 @@ def family_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[st
     return "different", " ".join(sorted(mine))
 
 
+def landmark_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
+    """Whether the accounts place the event by the same landmark (the bakery, الفرن), in either language."""
+    mine = landmarks(f"{report.title}. {report.narrative}")
+    theirs = frozenset().union(*(landmarks(t) for t in (*incident.titles, *incident.narratives)))
+    if not mine or not theirs:
+        return UNKNOWN, ""
+    shared = mine & theirs
+    return ("same" if shared else "different"), " ".join(sorted(shared or mine))
+
+
 def _ranges_agree(a: Figure, b: Figure) -> str:
+    if a.low == b.low and a.high == b.high:
+        return "equal"
     if a.low <= b.high and b.low <= a.high:
         return "overlap"
     low, high = (a, b) if a.high < b.low else (b, a)
     # Conflicting counts of one event are common: 12 against 15 or 20. 3 against 40 is another event.
-    if high.low <= low.high * 2 + 2:
+    if high.low <= low.high * 1.5 + 1:
         return "close"
+    if high.low <= low.high * 2.5 + 2:
+        return "apart"
     return "conflict"
 
 
@@ -216,7 +240,7 @@ def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[s
     if not mine or not incident.figures:
         return UNKNOWN, {}
     verdicts: dict[str, str] = {}
-    rank = {"overlap": 0, "close": 1, "conflict": 2}
+    rank = {"equal": 0, "overlap": 1, "close": 2, "apart": 3, "conflict": 4}
     for figure in incident.figures:
         key = (figure.kind, figure.group)
         if key in mine:
@@ -227,7 +251,7 @@ def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[s
     if not verdicts:
         return UNKNOWN, {}
     worst = max(verdicts.values(), key=rank.__getitem__)
-    level = {"overlap": "agree", "close": "close", "conflict": "conflict"}[worst]
+    level = {"equal": "equal", "overlap": "agree", "close": "close", "apart": "apart", "conflict": "conflict"}[worst]
     return level, verdicts
 
 
@@ -244,6 +268,17 @@ def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tup
     return "disagree", mine
 
 
+def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict]:
+    """Place names and coordinates as one feature: "same/same_spot", "compatible/unknown", ...
+
+    They are not independent (two reports naming one village also give
+    nearby points), so their levels are weighed jointly rather than added.
+    """
+    place_level, place = place_agreement(report, incident)
+    distance_level, km = distance(report, incident)
+    return f"{place_level}/{distance_level}", {"place": place_level, "place_detail": place, "distance_km": km}
+
+
 def category_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
     """Same category, or a compatible one (killing ~ execution); incompatible ones are never scored."""
     if report.category == incident.category:
@@ -251,3 +286,58 @@ def category_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[
     if incident.category in compatible_categories(report.category):
         return "compatible", f"{report.category}~{incident.category}"
     return "incompatible", f"{report.category}≠{incident.category}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What tells an incident apart from another: its family names, landmarks, places, point, time and figures."""
+
+    families: frozenset[str]
+    landmarks: frozenset[str]
+    places: frozenset[str]
+    incident: IncidentRecord
+
+    @classmethod
+    def of(cls, incident: IncidentRecord) -> Profile:
+        texts = (*incident.titles, *incident.narratives)
+        return cls(
+            families=frozenset().union(*(family_names(t) for t in texts)),
+            landmarks=frozenset().union(*(landmarks(t) for t in texts)),
+            places=frozenset(key for key in (specific_place(n) for n in incident.place_names) if key),
+            incident=incident,
+        )
+
+
+def distinct_events(a: Profile, b: Profile) -> bool:
+    """Whether two incidents are known to be different events, not two fragments of one.
+
+    Two incidents can both match a report well because they are one event
+    registered twice (a report that missed its incident started another), or
+    because they are look-alikes (two fires in one village on one day). Only
+    look-alikes should compete for the report. They are told apart by what
+    they disagree on: different families or landmarks, different villages,
+    points too far apart, times hours apart, or conflicting figures.
+    """
+    if a.families and b.families and not a.families & b.families:
+        return True
+    if a.landmarks and b.landmarks and not a.landmarks & b.landmarks:
+        return True
+    if a.places and b.places and max(fuzz.token_set_ratio(x, y) for x in a.places for y in b.places) < 85:
+        return True
+    x, y = a.incident, b.incident
+    if None not in (x.latitude, x.longitude, y.latitude, y.longitude):
+        km = haversine_km(x.latitude, x.longitude, y.latitude, y.longitude)  # type: ignore[arg-type]
+        if km > 2 * GEO_SCALE_KM.get(max(x.geo_precision, y.geo_precision), 20.0):
+            return True
+    if x.time_precision == 1 and y.time_precision == 1:
+        x_start, x_end = _span(x.occurred_from, x.occurred_to)
+        y_start, y_end = _span(y.occurred_from, y.occurred_to)
+        gap = max((y_start - x_end).total_seconds(), (x_start - y_end).total_seconds(), 0) / 3600
+        if gap > 12:
+            return True
+    theirs = {(f.kind, f.group): f for f in y.figures}
+    for figure in x.figures:
+        other = theirs.get((figure.kind, figure.group))
+        if other is not None and _ranges_agree(figure, other) == "conflict":
+            return True
+    return False

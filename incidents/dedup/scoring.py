@@ -7,16 +7,21 @@ from dataclasses import dataclass, field
 
 from incidents.dedup import weights
 from incidents.dedup.features import (
+    Profile,
     category_agreement,
-    distance,
+    distinct_events,
     family_agreement,
     figures_agreement,
+    landmark_agreement,
+    location,
     perpetrator_agreement,
-    place_agreement,
     text_match,
     time_gap,
 )
 from incidents.dedup.records import IncidentRecord, ReportRecord
+
+# Candidates below these odds (pairwise probability < 1 %) only ever count as rivals.
+STRONG_ODDS = 0.01
 
 JOIN = "join"
 CANDIDATE = "candidate"
@@ -42,44 +47,51 @@ class Match:
     reasons: dict = field(compare=False)
 
 
-def score_pair(report: ReportRecord, incident: IncidentRecord) -> tuple[float, dict]:
-    """The probability that a report describes an incident, and the features and weights behind it."""
+def score_pair(report: ReportRecord, incident: IncidentRecord, *, block_size: int = 1) -> tuple[float, dict]:
+    """The probability that a report describes an incident, and the features and weights behind it.
+
+    `block_size` is the number of incidents scored with this one: the prior is shared among them.
+    """
     category_level, category = category_agreement(report, incident)
     time_level, gap_hours = time_gap(report, incident)
-    distance_level, km = distance(report, incident)
-    place_level, place = place_agreement(report, incident)
+    location_level, where = location(report, incident)
     text_level, similarity = text_match(report, incident)
     figures_level, figures = figures_agreement(report, incident)
     perpetrator_level, perpetrator = perpetrator_agreement(report, incident)
     family_level, family = family_agreement(report, incident)
+    landmark_level, landmark = landmark_agreement(report, incident)
     levels = {
         "category": category_level,
         "time": time_level,
-        "distance": distance_level,
-        "place": place_level,
+        "location": location_level,
         "text": text_level,
         "figures": figures_level,
         "perpetrator": perpetrator_level,
         "family": family_level,
+        "landmark": landmark_level,
     }
     feature_weights = {name: round(weights.level_weight(name, level), 3) for name, level in levels.items()}
-    total = weights.prior_weight() + sum(feature_weights.values())
+    prior = weights.prior_weight(block_size)
+    total = prior + sum(feature_weights.values())
     score = weights.probability(total)
     reasons = {
         "time_gap_hours": gap_hours,
-        "distance_km": km,
-        "place_agreement": place_level,
-        "place_detail": place,
+        "distance_km": where["distance_km"],
+        "place_agreement": where["place"],
+        "place_detail": where["place_detail"],
         "text_similarity": similarity,
         "figures_agreement": figures_level,
         "figures_detail": figures,
         "perpetrator": perpetrator_level,
         "perpetrator_party": perpetrator,
         "category": category,
-        "family": family,
+        "family": family_level,
+        "family_names": family,
+        "landmark": landmark_level,
+        "landmark_detail": landmark,
         "levels": levels,
         "weights": feature_weights,
-        "prior_weight": round(weights.prior_weight(), 3),
+        "prior_weight": round(prior, 3),
         "total_weight": round(total, 3),
     }
     return score, reasons
@@ -104,26 +116,33 @@ def score_candidates(
     whatever the query handed in). Ties are broken by incident id so that the
     order is the same on every run.
     """
+    eligible = [
+        incident
+        for incident in incidents
+        if incident.id not in rejected and category_agreement(report, incident)[0] != "incompatible"
+    ]
     scored = []
-    for incident in incidents:
-        if incident.id in rejected:
-            continue
-        if category_agreement(report, incident)[0] == "incompatible":
-            continue
-        pairwise, reasons = score_pair(report, incident)
-        scored.append((reasons["total_weight"], incident.id, pairwise, reasons))
-    # A report describes at most one incident: the candidates share the
-    # probability mass with "none of them" (odds 1), so two equally good
-    # candidates each get less than either would alone.
+    for incident in eligible:
+        pairwise, reasons = score_pair(report, incident, block_size=len(eligible))
+        scored.append((reasons["total_weight"], incident.id, pairwise, reasons, incident))
+    # A report describes at most one event: the candidates that are known to be
+    # different events share the probability mass with "none of them" (odds 1),
+    # so two look-alikes (two fires in one village on one day) each get less
+    # than either would alone. Candidates that may be fragments of one event
+    # (nothing tells them apart) do not compete: joining either is right.
     odds = [2.0 ** min(total, 60.0) for total, *_ in scored]
-    denominator = 1.0 + sum(odds)
-    ranked = sorted(
-        (
-            (o / denominator, incident_id, pairwise, reasons)
-            for o, (_, incident_id, pairwise, reasons) in zip(odds, scored, strict=True)
-        ),
-        key=lambda item: (-item[0], item[1]),
-    )
+    strong = [i for i, o in enumerate(odds) if o >= STRONG_ODDS]
+    profiles = {i: Profile.of(scored[i][4]) for i in strong}
+    weak_mass = sum(o for i, o in enumerate(odds) if o < STRONG_ODDS)
+    ranked = []
+    for i, (_, incident_id, pairwise, reasons, _incident) in enumerate(scored):
+        rivals = weak_mass - (odds[i] if odds[i] < STRONG_ODDS else 0.0)
+        rivals += sum(odds[j] for j in strong if j != i and i in profiles and distinct_events(profiles[i], profiles[j]))
+        if i not in profiles:
+            rivals += sum(odds[j] for j in strong)
+        score = odds[i] / (1.0 + odds[i] + rivals)
+        ranked.append((score, incident_id, pairwise, {**reasons, "competing_odds": round(rivals, 4)}))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
     matches = []
     for position, (score, incident_id, pairwise, reasons) in enumerate(ranked):
         if score >= weights.JOIN_THRESHOLD and position == 0:

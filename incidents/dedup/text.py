@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 from reports.places import normalize_arabic
 
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 _WORD = re.compile(r"[^\W_]+")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
@@ -63,6 +64,7 @@ explosion shelling war since displacement across al el unknown unidentified mask
 الروايه روايه يتسن التحقق ضعيفه يقل احصى سقط سقوط سقطت اقارب الاقارب احد مراقب مرصد نفذها نفذه افاد اقتاد داخل
 دخل سيارات داهم الاثاث اثاث الذهب ذهب افرغ محتوياتها نقل المشفى مشفى نحو خوفا قاعده نزحت نزوح الجبال جبال فر
 قذائف اتهم جمعوا عليهم يروي مصيرهم شيئا تعرف
+واحد اثنان اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره عشرات
 """
 # Arabic letters to Latin consonants, as the common transliterations write them.
 _TRANSLIT = {
@@ -114,9 +116,40 @@ def normalize_text(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+# Landmarks and things monitors place events by, in both languages: the same
+# concept token for "bakery" and "فرن", so that an English and an Arabic account
+# of one event can agree on where it happened beyond the village's name.
+_CONCEPTS_TEXT = {
+    "mosque": "mosque masjid جامع مسجد",
+    "church": "church كنيسه",
+    "school": "school مدرسه",
+    "bakery": "bakery فرن",
+    "hospital": "clinic مستشفي",
+    "health": "health صحي مستوصف",
+    "square": "square ساحه",
+    "market": "market souk سوق",
+    "cemetery": "cemetery graveyard مقبره",
+    "tank": "tank خزان",
+    "municipality": "municipality بلديه",
+    "building": "building مبني",
+    "farm": "farm farms زراعي مزرعه",
+    "roundabout": "roundabout دوار",
+    "orchard": "orchard orchards بساتين بستان",
+    "bridge": "bridge جسر",
+    "mill": "mill مطحنه",
+    "olive": "olive olives زيتون",
+    "press": "press معصره",
+    "fuel": "petrol fuel gas وقود بنزين",
+    "port": "port harbour ميناء مرفا",
+    "university": "university جامعه",
+    "hospital_": "hospital مشفي",
+}
+CONCEPTS = {word: "~" + concept.rstrip("_") for concept, words in _CONCEPTS_TEXT.items() for word in words.split()}
+
+
 @lru_cache(maxsize=65536)
 def content_words(text: str) -> str:
-    """The normalised words that are not stop words, Arabic articles and prefixes removed."""
+    """The normalised words that are not stop words, Arabic articles and prefixes removed, landmarks as concepts."""
     words = []
     for word in normalize_text(text).split():
         if word in STOPWORDS:
@@ -126,7 +159,9 @@ def content_words(text: str) -> str:
             # A conjunction or preposition fused to a common word: واطلقوا, بمنازل.
             if word in STOPWORDS or len(word) < 2 or (word[0] in "وبفل" and word[1:] in STOPWORDS):
                 continue
-        words.append(word)
+            if word not in CONCEPTS and word[0] in "وبفل" and word[1:] in CONCEPTS:
+                word = word[1:]
+        words.append(CONCEPTS.get(word, word))
     return " ".join(words)
 
 
@@ -143,10 +178,11 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def is_arabic(text: str) -> bool:
     """Whether most letters of the text are Arabic."""
     arabic = len(_ARABIC_LETTER.findall(text or ""))
-    latin = sum(1 for ch in text or "" if "a" <= ch.lower() <= "z")
+    latin = len(_LATIN_LETTER.findall(text or ""))
     return arabic > latin
 
 
@@ -172,10 +208,16 @@ def skeletons(text: str) -> frozenset[str]:
     for word in content_words(text).split():
         if word.isdigit():
             continue
-        key = word_skeleton(word)
+        key = word if word.startswith("~") else word_skeleton(word)
         if len(key) >= 2:
             keys.add(key)
     return frozenset(keys)
+
+
+@lru_cache(maxsize=65536)
+def landmarks(text: str) -> frozenset[str]:
+    """The landmarks a text places the event by, as concepts common to both languages (~bakery, ~school)."""
+    return frozenset(word for word in content_words(text).split() if word.startswith("~"))
 
 
 @lru_cache(maxsize=65536)
@@ -193,32 +235,34 @@ def numbers(text: str) -> frozenset[int]:
 def text_similarity(a: str, b: str, *, ignore: frozenset[str] = frozenset()) -> float:
     """How alike two accounts are, 0..1.
 
-    `ignore` holds skeletons of words not to compare (the place names, which
-    are a feature of their own: two fires in one village share its name and
-    nothing else). In one script: rapidfuzz's token-set ratio of the content
-    words. Across scripts, or when it is higher: the overlap of the skeletons
-    of their words (Dice coefficient), which is what an Arabic and an English
-    account of one event share: names.
+    `ignore` holds skeletons of words not to compare: place and family names,
+    which are features of their own (two fires in one village share its name
+    and nothing else); landmarks are a feature of their own too. In one
+    script: rapidfuzz's token-set ratio of the content words. Across scripts,
+    or when it is higher: the overlap of the skeletons of their words (Dice
+    coefficient), which is what an Arabic and an English account of one event
+    share.
     """
     words_a, words_b = _without(content_words(a), ignore), _without(content_words(b), ignore)
     if not words_a or not words_b:
         return 0.0
-    same_script = is_arabic(words_a) == is_arabic(words_b)
+    same_script = is_arabic(a) == is_arabic(b)
     ratio = fuzz.token_set_ratio(words_a, words_b) / 100 if same_script else 0.0
-    keys_a, keys_b = skeletons(a) - ignore, skeletons(b) - ignore
+    keys_a = {k for k in skeletons(a) - ignore if not k.startswith("~")}
+    keys_b = {k for k in skeletons(b) - ignore if not k.startswith("~")}
     dice = 2 * len(keys_a & keys_b) / (len(keys_a) + len(keys_b)) if keys_a and keys_b else 0.0
     return max(ratio, dice)
 
 
 def has_content(text: str, *, ignore: frozenset[str] = frozenset()) -> bool:
-    """Whether a text says anything beyond the common vocabulary and the ignored words."""
+    """Whether a text says anything beyond the common vocabulary, its landmarks and the ignored words."""
     return bool(_without(content_words(text), ignore))
 
 
 def _without(words: str, ignore: frozenset[str]) -> str:
     if not ignore:
         return words
-    return " ".join(w for w in words.split() if word_skeleton(w) not in ignore)
+    return " ".join(w for w in words.split() if not w.startswith("~") and word_skeleton(w) not in ignore)
 
 
 _FAMILY_LATIN = re.compile(r"\b(?:[Tt]he|of)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:family|clan|household)\b")

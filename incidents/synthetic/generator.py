@@ -75,6 +75,20 @@ FIGURES = {
     "arbitrary_detention": (("detained", "civilian", 5),),
     "shelling": (("injured", "civilian", 3),),
 }
+# How often a monitor names the family of the victims or owners.
+FAMILY_MENTION = {
+    "killing": 0.85,
+    "execution": 0.85,
+    "injury": 0.7,
+    "abduction": 0.8,
+    "arbitrary_detention": 0.7,
+    "looting": 0.7,
+    "arson": 0.7,
+    "property_destruction": 0.7,
+    "electricity_outage": 0.0,
+    "water_outage": 0.0,
+    "telecom_outage": 0.0,
+}
 OUTAGE_SERVICE = {"electricity_outage": "electricity", "water_outage": "water", "telecom_outage": "telecom"}
 PARTIES = {  # who is blamed, by category
     "armed_clash": ("loyalist",),
@@ -284,7 +298,7 @@ def _reports(rng: random.Random, incident: SyntheticIncident, monitors: int) -> 
 
 
 def _report_data(rng: random.Random, incident: SyntheticIncident) -> dict[str, Any]:
-    language = "ar" if rng.random() < 0.6 else "en"
+    language = "ar" if rng.random() < 0.65 else "en"
     category = incident.category
     if category in ALTERNATIVES and rng.random() < 0.12:
         category = rng.choice(ALTERNATIVES[category])
@@ -300,7 +314,7 @@ def _report_data(rng: random.Random, incident: SyntheticIncident) -> dict[str, A
         admin2 = None  # the monitor chose only the governorate
     latitude = longitude = None
     geo_precision = 2
-    if rng.random() < 0.45:
+    if rng.random() < 0.5:
         geo_precision = 1 if rng.random() < 0.8 else 2
         latitude, longitude = _jitter(rng, incident.latitude, incident.longitude, 0.15 if geo_precision == 1 else 1.5)
         latitude, longitude = round(latitude, 5), round(longitude, 5)
@@ -402,7 +416,7 @@ def _perpetrator(rng: random.Random, incident: SyntheticIncident, language: str)
     if incident.category in OUTAGE_SERVICE:
         return ""
     roll = rng.random()
-    if roll < 0.35:
+    if roll < 0.3:
         return ""
     if roll < 0.85:
         party = incident.party
@@ -434,9 +448,9 @@ def _text(
     sentences += figure_sentences
     family, landmark = texts.FAMILIES[incident.family], texts.LANDMARKS[incident.landmark]
     index = 1 if language == "ar" else 0
-    if category not in OUTAGE_SERVICE and rng.random() < 0.6:
+    if rng.random() < FAMILY_MENTION.get(category, 0.4):
         sentences.append(rng.choice(texts.FAMILY_SENTENCES[language]).format(family=family[index]))
-    if rng.random() < 0.5:
+    if rng.random() < 0.6:
         sentences.append(rng.choice(texts.LANDMARK_SENTENCES[language]).format(landmark=landmark[index]))
     if rng.random() < 0.5:
         sentences.append(rng.choice(texts.CONTEXT_SENTENCES[language]))

@@ -17,9 +17,13 @@ from incidents.dedup import (
     score_candidates,
 )
 from incidents.dedup.features import (
+    Profile,
     distance,
+    distinct_events,
     family_agreement,
     figures_agreement,
+    landmark_agreement,
+    location,
     perpetrator_agreement,
     place_agreement,
     text_match,
@@ -74,7 +78,7 @@ def test_time_gap_is_zero_for_overlapping_spans_and_counts_hours_otherwise():
     incident = incident_of(report(occurred_to=T0 + timedelta(hours=3)))
     assert time_gap(report(occurred_from=T0 + timedelta(hours=1)), incident) == ("same_hour", 0.0)
     assert time_gap(report(occurred_from=T0 + timedelta(hours=5)), incident) == ("close", 2.0)
-    assert time_gap(report(occurred_from=T0 + timedelta(hours=10)), incident) == ("same_day", 7.0)
+    assert time_gap(report(occurred_from=T0 + timedelta(hours=10)), incident) == ("hours_apart", 7.0)
     level, hours = time_gap(report(id="r-2", occurred_from=T0 + timedelta(hours=16)), incident)
     assert hours == 13.0
     assert level == "within_tolerance"
@@ -147,8 +151,10 @@ def test_text_match_levels_say_whether_the_scripts_differ():
 
 def test_figures_agree_when_ranges_overlap_or_are_close_and_conflict_when_far_apart():
     incident = incident_of(report(figures=(Figure("killed", "civilian", 7, 9),)))
+    assert figures_agreement(report(figures=(Figure("killed", "civilian", 7, 9),)), incident)[0] == "equal"
     assert figures_agreement(report(figures=(Figure("killed", "civilian", 8, 8),)), incident)[0] == "agree"
     assert figures_agreement(report(figures=(Figure("killed", "civilian", 12, 12),)), incident)[0] == "close"
+    assert figures_agreement(report(figures=(Figure("killed", "civilian", 20, 20),)), incident)[0] == "apart"
     assert figures_agreement(report(figures=(Figure("killed", "civilian", 40, 45),)), incident)[0] == "conflict"
     assert figures_agreement(report(figures=(Figure("injured", "civilian", 40, 45),)), incident)[0] == "unknown"
     assert figures_agreement(report(figures=()), incident)[0] == "unknown"
@@ -160,6 +166,31 @@ def test_family_names_agree_across_scripts_and_tell_two_families_apart():
     deeb = report(narrative="Gunmen shot men of the Deeb family near the bakery.")
     assert family_agreement(deeb, incident)[0] == "different"
     assert family_agreement(report(narrative="Gunmen shot men near the bakery."), incident)[0] == "unknown"
+
+
+def test_landmarks_agree_across_languages():
+    incident = incident_of(report())  # "near the bakery"
+    assert landmark_agreement(report(narrative="قتل سبعة رجال قرب الفرن"), incident) == ("same", "~bakery")
+    assert landmark_agreement(report(narrative="Shot near the school."), incident)[0] == "different"
+    assert landmark_agreement(report(narrative="Seven men shot."), incident)[0] == "unknown"
+
+
+def test_place_and_coordinates_are_weighed_as_one_feature():
+    incident = incident_of(report())
+    level, where = location(report(id="r-2"), incident)
+    assert level == "same/same_spot"
+    assert where["distance_km"] == 0.0
+    assert location(report(latitude=None, longitude=None), incident)[0] == "same/unknown"
+
+
+def test_incidents_that_disagree_on_a_detail_are_distinct_events():
+    a = Profile.of(look_alike("Haddad", "i-1"))
+    assert not distinct_events(a, Profile.of(look_alike("Haddad", "i-2")))
+    assert distinct_events(a, Profile.of(look_alike("Deeb", "i-2")))
+    far = incident_of(report(latitude=35.3621, longitude=35.9276), id="i-3")
+    assert distinct_events(Profile.of(incident_of(report())), Profile.of(far))
+    later = incident_of(report(occurred_from=T0 + timedelta(hours=20)), id="i-4")
+    assert distinct_events(Profile.of(incident_of(report())), Profile.of(later))
 
 
 def test_perpetrators_are_compared_by_the_party_they_name_in_either_language():
@@ -261,15 +292,40 @@ def test_rejected_incidents_are_never_returned():
     assert score_candidates(twin, incidents, rejected=frozenset({"i-1", "i-2"})) == []
 
 
-def test_two_look_alike_incidents_share_the_probability_and_neither_is_joined():
-    twin = report(id="r-2")
-    [alone] = score_candidates(twin, [incident_of(report(), id="i-1")])
+def look_alike(family: str, id: str) -> IncidentRecord:
+    return incident_of(report(narrative=f"Gunmen shot seven men of the {family} family near the bakery."), id=id)
+
+
+def test_two_look_alike_events_share_the_probability_and_neither_is_joined():
+    vague = report(id="r-2", narrative="Gunmen shot seven men near the bakery.")
+    [alone] = score_candidates(vague, [look_alike("Haddad", "i-1")])
     assert alone.decision == "join"
-    matches = score_candidates(twin, [incident_of(report(), id="i-2"), incident_of(report(), id="i-1")])
-    assert [m.decision for m in matches] == ["candidate", "candidate"]
-    assert [m.incident_id for m in matches] == ["i-1", "i-2"]  # ties in id order, the same on every run
+    matches = score_candidates(vague, [look_alike("Haddad", "i-1"), look_alike("Deeb", "i-2")])
+    assert [m.decision for m in matches] != ["join", "candidate"]
+    assert all(m.score < JOIN_THRESHOLD for m in matches)
     assert sum(m.score for m in matches) <= 1.0
-    assert matches[0].reasons["pairwise_probability"] == alone.score
+
+
+def test_a_detail_decides_between_look_alikes():
+    haddad = report(id="r-2", narrative="Men of the Haddad family were shot near the bakery.")
+    matches = score_candidates(haddad, [look_alike("Deeb", "i-2"), look_alike("Haddad", "i-1")])
+    assert (matches[0].incident_id, matches[0].decision) == ("i-1", "join")
+
+
+def test_two_fragments_of_one_event_do_not_compete():
+    twin = report(id="r-2")
+    matches = score_candidates(twin, [incident_of(report(), id="i-2"), incident_of(report(), id="i-1")])
+    assert [m.incident_id for m in matches] == ["i-1", "i-2"]  # ties in id order, the same on every run
+    assert [m.decision for m in matches] == ["join", "candidate"]  # the second hints at a merge
+
+
+def test_a_lone_incident_in_the_block_starts_with_better_odds_than_one_among_many():
+    vague = report(id="r-2", narrative="", title="Killings in Beit Yashout", latitude=None, longitude=None)
+    [alone] = score_candidates(vague, [incident_of(report())])
+    crowd = [incident_of(report(place_name="Hmeimim"), id=f"i-{n}") for n in range(2, 30)]
+    crowded = next(m for m in score_candidates(vague, [incident_of(report()), *crowd]) if m.incident_id == "i-1")
+    assert crowded.reasons["prior_weight"] < alone.reasons["prior_weight"]
+    assert crowded.score < alone.score
 
 
 def test_reasons_are_json_serialisable_and_explain_every_feature():
@@ -291,12 +347,12 @@ def test_reasons_are_json_serialisable_and_explain_every_feature():
     assert set(reasons["weights"]) == {
         "category",
         "time",
-        "distance",
-        "place",
+        "location",
         "text",
         "figures",
         "perpetrator",
         "family",
+        "landmark",
     }
     assert 0.0 <= match.score <= 1.0
 
