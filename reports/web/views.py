@@ -17,9 +17,13 @@ script forget its copy.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from functools import wraps
+from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
@@ -206,10 +210,23 @@ def report_amend_view(request, pk):
     return render(request, "monitor/report_form.html", context, status=400)
 
 
+def _assets_version() -> str:
+    """Changes whenever the kept assets change, so that phones drop their old copies."""
+    digest = hashlib.sha256()
+    for name in ("sijil/sijil.js", "sijil/sijil.css", "monitor/sw.js"):
+        path = finders.find(name) or ""
+        if not path:
+            template_dir = Path(__file__).resolve().parent.parent / "templates"
+            path = str(template_dir / name)
+        with contextlib.suppress(OSError):
+            digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 @require_GET
 def service_worker(request):
     """The service worker, from the site's root so that it may serve the form offline."""
-    body = render_to_string("monitor/sw.js", request=request)
+    body = render_to_string("monitor/sw.js", {"version": _assets_version()}, request=request)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"

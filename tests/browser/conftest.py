@@ -1,0 +1,95 @@
+"""Playwright driving Debian's Chromium against Django's live server (a real browser, a real server thread).
+
+Shared by the monitors' browser tests and the admin walk. Every test here is
+marked `browser` and is transactional (the live server runs in another
+thread and sees only committed rows). Screenshots go to
+`artifacts/screenshots/` (gitignored), kept as the run's artefacts.
+
+Chromium is Debian's (`/usr/bin/chromium`, installed by `.ci/run`; override
+with `CHROMIUM`); Playwright's own browser download does not work here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
+# Long enough for a slow CI machine; a test that waits this long has failed.
+TIMEOUT_MS = 20_000
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium, live_server, settings) -> Iterator:
+    """A fresh browser profile (cookies, service workers, IndexedDB) on the live server, in English."""
+    settings.AXES_ENABLED = True  # sign-in goes through django-axes as in production
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, "name")` saves artifacts/screenshots/name.png (full page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def sign_in(page, username: str, password: str = PASSWORD, *, path: str = "/accounts/login/") -> None:
+    """Sign in through the monitors' sign-in page and wait for the page after it."""
+    page.goto(path)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
