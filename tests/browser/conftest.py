@@ -48,17 +48,33 @@ def chromium():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
-def browser_context(chromium, live_server, settings) -> Iterator:
-    """A fresh browser profile (cookies, service workers, IndexedDB) on the live server, in English."""
+def context_options() -> dict:
+    """Override in a test module to change the browser profile (locale, geolocation, JavaScript…)."""
+    return {}
+
+
+@pytest.fixture
+def browser_context(chromium, live_server, settings, context_options) -> Iterator:
+    """A fresh browser profile (cookies, service workers, IndexedDB) on the live server, a phone-sized screen."""
     settings.AXES_ENABLED = True  # sign-in goes through django-axes as in production
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 390, "height": 844})
+    options = {"locale": "en-GB", "viewport": {"width": 390, "height": 844}, **context_options}
+    context = chromium.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(TIMEOUT_MS)
     yield context
     context.close()
@@ -93,3 +109,17 @@ def sign_in(page, username: str, password: str = PASSWORD, *, path: str = "/acco
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+
+
+def wait_for_js(page, expression: str, *, timeout_ms: int = TIMEOUT_MS) -> None:
+    """Wait until a JavaScript expression is truthy.
+
+    Playwright's `wait_for_function` evaluates a string with eval, which the site's CSP rightly forbids;
+    `page.evaluate` goes through the DevTools protocol and is not blocked.
+    """
+    waited = 0
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if waited >= timeout_ms:
+            raise AssertionError(f"Still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(100)
+        waited += 100
