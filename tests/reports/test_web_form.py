@@ -18,6 +18,12 @@ FORM = "/reports/new/"
 SYNC = {"HTTP_X_SIJIL_SYNC": "1"}
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """These tests read messages in English; the monitors' pages default to Arabic without a browser language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def monitor_client(client, monitor):
     client.force_login(monitor)

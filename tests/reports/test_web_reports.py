@@ -12,6 +12,12 @@ from tests.reports.web_helpers import form_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """These tests read messages in English; the monitors' pages default to Arabic without a browser language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def submitted(monitor, **overrides) -> Report:
     """A report filed through the form's own path, so that amending it is a real change."""
     import uuid
