@@ -173,9 +173,8 @@ def text_match(report: ReportRecord, incident: IncidentRecord) -> tuple[str, flo
         return UNKNOWN, 0.0
     arabic = is_arabic(mine)
     best, best_same_script, compared = 0.0, False, False
-    narratives = list(incident.narratives) + [""] * (len(incident.titles) - len(incident.narratives))
-    for title, narrative in zip(incident.titles, narratives, strict=False):
-        theirs = _text(title, narrative)
+    # Titles and narratives are kept distinct, not paired, in the summary: each is an account of its own.
+    for theirs in (*incident.narratives, *incident.titles):
         if not has_content(theirs, ignore=ignore):
             continue
         compared = True

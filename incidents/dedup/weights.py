@@ -61,11 +61,11 @@ M_U: dict[str, dict[str, tuple[float, float]]] = {
         "unknown/far": (0.005, 0.008),
     },
     "text": {
-        "same_high": (0.178, 0.071),
-        "same_mid": (0.034, 0.025),
-        "same_low": (0.213, 0.380),
-        "cross_match": (0.016, 0.009),
-        "cross_none": (0.209, 0.213),
+        "same_high": (0.200, 0.082),
+        "same_mid": (0.029, 0.026),
+        "same_low": (0.203, 0.376),
+        "cross_match": (0.016, 0.010),
+        "cross_none": (0.203, 0.207),
     },
     "figures": {
         "equal": (0.089, 0.024),
