@@ -185,6 +185,7 @@ class ReportForm(forms.Form):
     files = MultipleFileField(label=_("Photos and documents"), required=False)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels are questions; no colon after a question mark
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.initial.get("client_id"):
             # The idempotency key is made when the form is drawn: resending this page is the same report.

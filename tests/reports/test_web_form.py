@@ -1,5 +1,6 @@
 """The monitor's report form: one path to report_submit, errors next to the fields, never twice."""
 
+import re
 import threading
 import uuid
 
@@ -220,3 +221,17 @@ def test_the_id_is_a_uuid_whatever_is_posted(monitor_client):
     response = monitor_client.post(FORM, form_data(client_id="not-a-uuid"), **SYNC)
     assert response.status_code == 400 and "client_id" in response.json()["errors"]
     assert uuid.UUID(str(monitor_client.get(FORM).context["form"]["client_id"].value()))
+
+
+def test_the_first_load_of_the_form_stays_within_150_kb_even_uncompressed(monitor_client):
+    """Page, stylesheet, script, manifest and service worker; bench/bench_form_weight.py prints the figures."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    for language in ("ar", "en"):
+        html = monitor_client.get(FORM, HTTP_ACCEPT_LANGUAGE=language).content
+        total = len(html) + len(monitor_client.get("/sw.js").content)
+        for static in re.findall(r'(?:href|src)="/static/([^"]+)"', html.decode()):
+            total += len(Path(finders.find(static)).read_bytes())
+        assert total <= 150 * 1024, (language, total)
