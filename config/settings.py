@@ -220,7 +220,33 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.int("CELERY_BROKER_CONNECTION_TIMEOUT", default=4)
+# An unacknowledged message (its worker died) goes back to the queue after this long;
+# the sweeper usually gets there first. Longer than the time limit and the longest retry backoff.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_SEND_SENT_EVENT = False
+
+# The pipeline (incidents/services, docs/pipeline.md). A report still pending, or
+# claimed by a worker that went quiet, this long is sent again by the sweeper.
+SIJIL_PROCESSING_STALE_SECONDS = env.int("SIJIL_PROCESSING_STALE_SECONDS", default=300)
+# After this many attempts a report is marked failed, with the error, for a person to look at.
+SIJIL_PROCESSING_MAX_ATTEMPTS = env.int("SIJIL_PROCESSING_MAX_ATTEMPTS", default=5)
+SIJIL_SWEEP_EVERY_SECONDS = env.float("SIJIL_SWEEP_EVERY_SECONDS", default=60.0)
+SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS = env.float("SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS", default=3600.0)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-unprocessed-reports": {
+        "task": "incidents.tasks.sweep_reports",
+        "schedule": SIJIL_SWEEP_EVERY_SECONDS,
+        # A sweep that could not run in time is useless later: the next one does its work.
+        "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
+    },
+    "roll-up-outages": {
+        "task": "incidents.tasks.rollup_outages",
+        "schedule": SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS,
+        "options": {"expires": SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS},
+    },
+}
 
 # --- Logging: never a source's or a monitor's identity, never a report body ------
 LOGGING = {

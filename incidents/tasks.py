@@ -1,27 +1,64 @@
-"""Celery tasks: thin; they take ids, re-fetch, and call a service."""
+"""Celery tasks: thin; they take ids, re-fetch, and call a service.
+
+PostgreSQL is the record of what is left to do (`Report.processing_state`),
+so a lost message loses nothing: the sweeper sends it again. A task run twice
+does nothing the second time (the claim in `report_process` is conditional).
+"""
 
 import logging
+import random
 
 from celery import shared_task
-from kombu.exceptions import OperationalError
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def process_report(report_id: str) -> None:
-    from incidents.services import report_process
+def retry_countdown(retries: int) -> int:
+    """Seconds before the next attempt: exponential backoff with jitter, at most ten minutes."""
+    return min(600, 5 * 2**retries) + random.randint(0, 5)  # noqa: S311 — jitter, not a secret
 
-    report_process(report_id=report_id)
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+def process_report(self, report_id: str) -> None:
+    """Place one report in an incident, reconcile and aggregate; retried with backoff, then marked failed."""
+    from incidents.services import report_process, report_processing_failed
+
+    try:
+        report_process(report_id=report_id)
+    except Exception as exc:
+        # The type only: a message may quote the report's content.
+        logger.warning("Processing report %s failed (%s)", report_id, type(exc).__name__)
+        if report_processing_failed(report_id=report_id, error=f"{type(exc).__name__}: {exc}"):
+            raise self.retry(countdown=retry_countdown(self.request.retries), exc=exc) from exc
+        logger.error("Report %s marked failed after %s attempts", report_id, settings.SIJIL_PROCESSING_MAX_ATTEMPTS)
+
+
+@shared_task(ignore_result=True)
+def sweep_reports() -> int:
+    """Beat: send again every report left unprocessed for too long (broker down, worker killed, Redis flushed)."""
+    from incidents.services import reports_sweep
+
+    return reports_sweep(enqueue=enqueue_report)
+
+
+@shared_task(ignore_result=True)
+def rollup_outages() -> int:
+    """Beat: bring the daily outage rows up to today (an unrestored outage is active on each new day)."""
+    from incidents.services import outages_rollup
+
+    return outages_rollup()
 
 
 def enqueue_report(report_id) -> None:
     """Ask a worker to process a report; if the broker is down, the sweeper will find it later.
 
-    The report is already committed with `processing_state=pending`, which is
-    the record of work to do: losing this message loses nothing.
+    Called from `transaction.on_commit`: the report is already committed with
+    `processing_state=pending`, which is the record of work to do, so losing
+    this message loses nothing — and nothing here may fail the request that
+    stored the report.
     """
     try:
         process_report.apply_async(args=[str(report_id)], retry=False)
-    except OperationalError:
-        logger.warning("Broker unreachable; report %s left for the sweeper", report_id)
+    except Exception as exc:
+        logger.warning("Broker unreachable (%s); report %s left for the sweeper", type(exc).__name__, report_id)

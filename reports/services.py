@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from reports.choices import CasualtyScope, GeoPrecision, ReportStatus, ReviewDecisionKind
+from reports.choices import CasualtyScope, GeoPrecision, ProcessingState, ReportStatus, ReviewDecisionKind
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
 from reports.selectors import place_index
 
@@ -164,6 +164,9 @@ def report_amend(*, report: Report, monitor: User, data: dict[str, Any], note: s
         for field, value in values.items():
             setattr(locked, field, value)
         locked.status = ReportStatus.IN_REVIEW
+        # Back to the pipeline: the new content may place the report in another incident.
+        locked.processing_state = ProcessingState.PENDING
+        locked.processing_attempts = 0
         locked._change_reason = "amended by the monitor"
         locked.save()
         locked.casualties.all().delete()

@@ -1,5 +1,6 @@
 from .api_key import ApiKey, ApiKeyScope
 from .incident import DailyAggregate, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
+from .matching import MatchDecision
 
 __all__ = [
     "ApiKey",
@@ -9,4 +10,5 @@ __all__ = [
     "Incident",
     "IncidentCasualty",
     "IncidentStatus",
+    "MatchDecision",
 ]

@@ -81,6 +81,12 @@ class Incident(models.Model):
             models.Index(fields=["admin1", "occurred_from"], name="incident_admin1_time"),
             models.Index(fields=["admin2", "occurred_from"], name="incident_admin2_time"),
             models.Index(fields=["status", "occurred_from"], name="incident_status_time"),
+            # The pipeline's blocking query (incidents.selectors.candidate_incidents): live incidents only.
+            models.Index(
+                fields=["admin1", "category", "occurred_from"],
+                name="incident_block",
+                condition=Q(status__in=["unverified", "verified"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(name="incident_status_valid", condition=Q(status__in=values_sql(IncidentStatus))),

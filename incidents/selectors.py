@@ -1,0 +1,71 @@
+"""Reads for the pipeline: candidate incidents, an incident's reports, what the sweeper must pick up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from incidents.dedup import Block
+from incidents.models import Incident, IncidentStatus
+from reports.choices import ProcessingState, ReportStatus
+from reports.models import Report
+
+LIVE_STATUSES = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
+
+# An incident is looked for only among those that started at most this long
+# before a report's window opens: it bounds the range the blocking index scans
+# whatever the size of the register. Longer-running incidents (an outage of
+# months) are rare; a report of one that started earlier starts a new incident,
+# which a reviewer can merge.
+MAX_INCIDENT_SPAN = timedelta(days=92)
+
+
+def live_incidents() -> QuerySet[Incident]:
+    """Incidents that count: neither merged into another nor withdrawn."""
+    return Incident.objects.filter(status__in=LIVE_STATUSES)
+
+
+def candidate_incidents(*, block: Block) -> QuerySet[Incident]:
+    """The live incidents in a report's block, as one query on the `incident_block` index.
+
+    The rule is `incidents.dedup.block_contains`: a compatible category, a
+    governorate of the block, a district of the block (or none on either
+    side), and a time span overlapping the block's window.
+    """
+    queryset = live_incidents().filter(
+        category_id__in=sorted(block.categories),
+        admin1_id__in=sorted(block.admin1),
+        occurred_from__lte=block.window_end,
+        occurred_from__gte=block.window_start - MAX_INCIDENT_SPAN,
+    )
+    queryset = queryset.filter(
+        Q(occurred_to__gte=block.window_start) | Q(occurred_to__isnull=True, occurred_from__gte=block.window_start)
+    )
+    if block.admin2 is not None:
+        queryset = queryset.filter(Q(admin2_id__in=sorted(block.admin2)) | Q(admin2__isnull=True))
+    return queryset.order_by("id")
+
+
+def incident_member_reports(*, incident_ids) -> QuerySet[Report]:
+    """The reports that make up incidents: everything but rejected reports, with their figures."""
+    return (
+        Report.objects.filter(incident_id__in=list(incident_ids))
+        .exclude(status=ReportStatus.REJECTED)
+        .select_related("category")
+        .prefetch_related("casualties")
+        .order_by("received_at", "id")
+    )
+
+
+def reports_to_sweep(*, cutoff: datetime) -> QuerySet[Report]:
+    """Reports the pipeline has not finished with for too long: still pending, or claimed by a worker gone quiet.
+
+    For a pending report the clock is `processing_claimed_at` when set (the
+    last time it was claimed or handed to the broker) and else `received_at`.
+    """
+    pending = Q(processing_state=ProcessingState.PENDING) & (
+        Q(processing_claimed_at__lt=cutoff) | Q(processing_claimed_at__isnull=True, received_at__lt=cutoff)
+    )
+    stale_claim = Q(processing_state=ProcessingState.CLAIMED, processing_claimed_at__lt=cutoff)
+    return Report.objects.filter(pending | stale_claim).order_by("received_at")

@@ -1,0 +1,368 @@
+"""Daily aggregates: counted from incidents, never from reports (invariant 4).
+
+A row is a key — date × admin1 × admin2 × category × verified — and what the
+live incidents of that key add up to: how many started that day (the date in
+Asia/Damascus of `occurred_from`), the sums of their killed and injured
+low/best/high estimates (every group), and how many outages of that area and
+category were active at the end of the day. Each incident counts once, in the
+row of its own verification state; merged and withdrawn incidents count
+nowhere. A row that would be all zeros is not stored, so that an incremental
+update and a rebuild give the same table.
+
+Incremental: a change to incidents names the rows it touched (those where the
+incidents' contributions before and after the change differ: `AggregateTracker`)
+and `aggregates_refresh` recomputes exactly those rows from the incidents, in
+the same transaction. Concurrency: each key
+is recomputed under an advisory lock on that key, taken after the incident
+changes are made, so whichever transaction recomputes second sees the first's
+committed incidents (READ COMMITTED takes a fresh snapshot per statement) and
+no update is lost. A rebuild locks the table against concurrent refreshes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
+from incidents.services.locks import lock_names
+from reports.models import Category
+
+LOCAL = ZoneInfo("Asia/Damascus")
+LIVE = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
+FIGURE_KINDS = ("killed", "injured")
+MEASURES = (
+    "incidents",
+    "killed_low",
+    "killed_best",
+    "killed_high",
+    "injured_low",
+    "injured_best",
+    "injured_high",
+    "outages_active",
+)
+
+
+class AggregateKey(NamedTuple):
+    date: dt.date
+    admin1: str
+    admin2: str | None
+    category: str
+    verified: bool
+
+    @property
+    def area(self) -> tuple:
+        return (self.admin1, self.admin2, self.category, self.verified)
+
+    @property
+    def lock_name(self) -> str:
+        return f"sijil:aggregate:{self.admin1}:{self.admin2 or '-'}:{self.category}:{self.verified}"
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(LOCAL).date()
+
+
+def today() -> dt.date:
+    return local_date(timezone.now())
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
+    return start, end
+
+
+def outage_active_days(*, occurred_from: dt.datetime, restored_at: dt.datetime | None, until: dt.date) -> list[dt.date]:
+    """The days at whose end an outage had started and was not yet restored, up to `until`."""
+    first = local_date(occurred_from)
+    days = []
+    day = first
+    while day <= until:
+        _start, end = _day_bounds(day)
+        if restored_at is not None and restored_at < end:
+            break
+        days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def incident_contribution(
+    incident: Incident, *, until: dt.date | None = None, any_status: bool = False
+) -> dict[AggregateKey, tuple]:
+    """What an incident adds to each aggregate row, in its current state (nothing when merged or withdrawn).
+
+    The row of its start day gets one incident and its killed/injured
+    estimates; each day an outage was active gets one active outage.
+    """
+    if incident.status not in LIVE and not any_status:
+        return {}
+    verified = incident.status == IncidentStatus.VERIFIED
+    figures = dict.fromkeys(MEASURES, 0)
+    figures["incidents"] = 1
+    for kind, low, best, high in IncidentCasualty.objects.filter(incident=incident, kind__in=FIGURE_KINDS).values_list(
+        "kind", "low", "best", "high"
+    ):
+        figures[f"{kind}_low"] += low
+        figures[f"{kind}_best"] += best
+        figures[f"{kind}_high"] += high
+    area = (incident.admin1_id, incident.admin2_id, incident.category_id, verified)
+    contribution = {AggregateKey(local_date(incident.occurred_from), *area): figures}
+    if incident.category.is_outage:
+        for day in outage_active_days(
+            occurred_from=incident.occurred_from, restored_at=incident.restored_at, until=until or today()
+        ):
+            row = contribution.setdefault(AggregateKey(day, *area), dict.fromkeys(MEASURES, 0))
+            row["outages_active"] += 1
+    return {key: tuple(values[m] for m in MEASURES) for key, values in contribution.items()}
+
+
+class AggregateTracker:
+    """Which aggregate rows a change to incidents touched: their contributions before, and after.
+
+    `watch` the incidents a change may affect before making it (`new=True` for
+    one created by the change), then `apply()` after: only the rows whose
+    contribution differs are recomputed, so a long unrestored outage does not
+    make every change to it recompute each of its days. `recount=True` also
+    recomputes every row of the incident in both verification states: for a
+    report handed back by the review workflow, which may already have verified
+    the incident without the pipeline (so "before" is not known).
+    """
+
+    def __init__(self) -> None:
+        self._before: dict[object, dict[AggregateKey, tuple]] = {}
+        self._recount: set[AggregateKey] = set()
+
+    def watch(self, *incidents: Incident | None, new: bool = False, recount: bool = False) -> None:
+        for incident in incidents:
+            if incident is None or incident.pk in self._before:
+                continue
+            self._before[incident.pk] = {} if new else incident_contribution(incident)
+            if recount:
+                for key in incident_contribution(incident, any_status=True):
+                    self._recount |= {key._replace(verified=True), key._replace(verified=False)}
+
+    def apply(self) -> None:
+        after = {
+            incident.pk: incident_contribution(incident)
+            for incident in Incident.objects.select_related("category").filter(pk__in=list(self._before))
+        }
+        changed: set[AggregateKey] = set(self._recount)
+        for pk, before in self._before.items():
+            now = after.get(pk, {})
+            changed |= {key for key in before.keys() | now.keys() if before.get(key) != now.get(key)}
+        aggregates_refresh(keys=changed)
+
+
+def compute_keys(keys: Iterable[AggregateKey]) -> dict[AggregateKey, dict[str, int]]:
+    """What the live incidents of each key add up to, read from the incidents now.
+
+    Keys are grouped by area (admin1, admin2, category, verified): one query
+    for the incidents of an area in the days asked, one for their figures,
+    however many days (a long outage touches every day it lasted).
+    """
+    by_area: dict[tuple, set[dt.date]] = defaultdict(set)
+    for key in keys:
+        by_area[key.area].add(key.date)
+    result: dict[AggregateKey, dict[str, int]] = {}
+    for area, days in by_area.items():
+        admin1, admin2, category, verified = area
+        first_start, _ = _day_bounds(min(days))
+        _, last_end = _day_bounds(max(days))
+        incidents = Incident.objects.filter(_area_filter(area), occurred_from__lt=last_end)
+        is_outage = Category.objects.filter(slug=category, is_outage=True).exists()
+        if is_outage:
+            incidents = incidents.filter(Q(restored_at__isnull=True) | Q(restored_at__gte=first_start))
+        else:
+            incidents = incidents.filter(occurred_from__gte=first_start)
+        rows = list(incidents.values_list("id", "occurred_from", "restored_at"))
+        started_on = {pk: local_date(occurred_from) for pk, occurred_from, _ in rows}
+        values = {day: dict.fromkeys(MEASURES, 0) for day in days}
+        for day in started_on.values():
+            if day in values:
+                values[day]["incidents"] += 1
+        wanted = [pk for pk, day in started_on.items() if day in values]
+        for pk, kind, low, best, high in IncidentCasualty.objects.filter(
+            incident_id__in=wanted, kind__in=FIGURE_KINDS
+        ).values_list("incident_id", "kind", "low", "best", "high"):
+            row = values[started_on[pk]]
+            row[f"{kind}_low"] += low
+            row[f"{kind}_best"] += best
+            row[f"{kind}_high"] += high
+        if is_outage:
+            for day in days:
+                _start, end = _day_bounds(day)
+                values[day]["outages_active"] = sum(
+                    1
+                    for _pk, occurred_from, restored_at in rows
+                    if occurred_from < end and (restored_at is None or restored_at >= end)
+                )
+        for day, row in values.items():
+            result[AggregateKey(day, admin1, admin2, category, verified)] = row
+    return result
+
+
+def _area_filter(area: tuple) -> Q:
+    admin1, admin2, category, verified = area
+    status = IncidentStatus.VERIFIED if verified else IncidentStatus.UNVERIFIED
+    place = Q(admin1_id=admin1) & (Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
+    return place & Q(category_id=category, status=status)
+
+
+def _aggregate_rows(area: tuple, days: Iterable[dt.date]):
+    admin1, admin2, category, verified = area
+    rows = DailyAggregate.objects.filter(admin1_id=admin1, category_id=category, verified=verified, date__in=list(days))
+    return rows.filter(Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
+
+
+def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
+    """Write computed rows: update those that changed, create the missing, delete the ones now all zero."""
+    by_area: dict[tuple, dict[dt.date, dict[str, int]]] = defaultdict(dict)
+    for key, values in table.items():
+        by_area[key.area][key.date] = values
+    now = timezone.now()
+    for area, days in by_area.items():
+        existing = {row.date: row for row in _aggregate_rows(area, days)}
+        empty = [existing[day].pk for day, values in days.items() if day in existing and not any(values.values())]
+        if empty:
+            DailyAggregate.objects.filter(pk__in=empty).delete()
+        changed, created = [], []
+        for day, values in days.items():
+            if not any(values.values()):
+                continue
+            row = existing.get(day)
+            if row is None:
+                admin1, admin2, category, verified = area
+                created.append(
+                    DailyAggregate(
+                        date=day, admin1_id=admin1, admin2_id=admin2, category_id=category, verified=verified, **values
+                    )
+                )
+            elif any(getattr(row, measure) != value for measure, value in values.items()):
+                for measure, value in values.items():
+                    setattr(row, measure, value)
+                row.updated_at = now
+                changed.append(row)
+        DailyAggregate.objects.bulk_update(changed, [*MEASURES, "updated_at"], batch_size=1000)
+        DailyAggregate.objects.bulk_create(created, batch_size=1000)
+
+
+def _lock_table(mode: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {DailyAggregate._meta.db_table} IN {mode} MODE")
+
+
+def aggregates_refresh(*, keys: Iterable[AggregateKey]) -> None:
+    """Recompute the named aggregate rows from the incidents, inside the caller's transaction.
+
+    Call it after the incident changes are written. The advisory locks are per
+    area (admin1 × admin2 × category × verified), not per day, so that a long
+    outage does not take hundreds of locks.
+    """
+    keys = set(keys)
+    if not keys:
+        return
+    with transaction.atomic():
+        _lock_table("ROW EXCLUSIVE")
+        lock_names(key.lock_name for key in keys)
+        _store(compute_keys(keys))
+
+
+def compute_all(*, until: dt.date | None = None) -> dict[AggregateKey, dict[str, int]]:
+    """Every aggregate row, computed from scratch from the live incidents (what a rebuild stores)."""
+    until = until or today()
+    table: dict[AggregateKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    figures: dict[object, list[tuple[str, int, int, int]]] = defaultdict(list)
+    for row in IncidentCasualty.objects.filter(incident__status__in=LIVE, kind__in=FIGURE_KINDS).values_list(
+        "incident_id", "kind", "low", "best", "high"
+    ):
+        figures[row[0]].append(row[1:])
+    incidents = Incident.objects.filter(status__in=LIVE).values_list(
+        "id", "status", "occurred_from", "admin1_id", "admin2_id", "category_id", "category__is_outage", "restored_at"
+    )
+    for pk, status, occurred_from, admin1, admin2, category, is_outage, restored_at in incidents.iterator(
+        chunk_size=5000
+    ):
+        verified = status == IncidentStatus.VERIFIED
+        values = table[AggregateKey(local_date(occurred_from), admin1, admin2, category, verified)]
+        values["incidents"] += 1
+        for kind, low, best, high in figures.get(pk, ()):
+            values[f"{kind}_low"] += low
+            values[f"{kind}_best"] += best
+            values[f"{kind}_high"] += high
+        if is_outage:
+            for day in outage_active_days(occurred_from=occurred_from, restored_at=restored_at, until=until):
+                table[AggregateKey(day, admin1, admin2, category, verified)]["outages_active"] += 1
+    return {key: values for key, values in table.items() if any(values.values())}
+
+
+@transaction.atomic
+def aggregates_rebuild() -> int:
+    """Throw the daily aggregates away and count them again from the incidents; returns the number of rows.
+
+    The table is locked against the workers' refreshes meanwhile: one that
+    was under way finishes first and its incidents are counted; one that
+    starts waits and recomputes its keys on top of the rebuilt table.
+    """
+    _lock_table("EXCLUSIVE")
+    table = compute_all()
+    DailyAggregate.objects.all().delete()
+    DailyAggregate.objects.bulk_create(
+        (
+            DailyAggregate(
+                date=key.date,
+                admin1_id=key.admin1,
+                admin2_id=key.admin2,
+                category_id=key.category,
+                verified=key.verified,
+                **values,
+            )
+            for key, values in table.items()
+        ),
+        batch_size=2000,
+    )
+    return len(table)
+
+
+def outages_rollup(*, day: dt.date | None = None) -> int:
+    """Bring the outage rows up to `day` (today by default): a run of beat each day adds the new day's actives.
+
+    An unrestored outage is active on every day from its start to today,
+    so the row for a new day appears only when something writes it; this
+    recomputes the rows of `day` and the day before for every live outage
+    incident that may be active then. Returns the number of keys refreshed.
+    """
+    day = day or today()
+    _start, end = _day_bounds(day)
+    previous_start, _ = _day_bounds(day - dt.timedelta(days=1))
+    outages = (
+        Incident.objects.filter(status__in=LIVE, category__is_outage=True, occurred_from__lt=end)
+        .filter(Q(restored_at__isnull=True) | Q(restored_at__gte=previous_start))
+        .select_related("category")
+    )
+    keys: set[AggregateKey] = set()
+    for incident in outages.iterator(chunk_size=2000):
+        verified = incident.status == IncidentStatus.VERIFIED
+        for when in (day - dt.timedelta(days=1), day):
+            keys.add(AggregateKey(when, incident.admin1_id, incident.admin2_id, incident.category_id, verified))
+    with transaction.atomic():
+        aggregates_refresh(keys=keys)
+    return len(keys)
+
+
+def aggregates_snapshot() -> dict[AggregateKey, dict[str, int]]:
+    """The stored aggregate rows, keyed like `compute_all` (to compare an incremental table with a rebuild)."""
+    return {
+        AggregateKey(row.date, row.admin1_id, row.admin2_id, row.category_id, row.verified): {
+            measure: getattr(row, measure) for measure in MEASURES
+        }
+        for row in DailyAggregate.objects.all()
+    }

@@ -1,0 +1,199 @@
+"""An incident's fields and figures, recomputed from the reports that make it up.
+
+Used by the pipeline and by every reviewer action: whatever changed which
+reports belong to an incident, or a report's review state, the incident is
+recomputed the same way. Nothing is saved when nothing changed, so running
+the pipeline twice on a report leaves no trace (no history row, no new
+`updated_at` for partners to sync).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from incidents.dedup import Figure, IncidentRecord, ReportRecord
+from incidents.models import Incident, IncidentCasualty, IncidentStatus
+from incidents.selectors import incident_member_reports
+from incidents.services.reconcile import SourceFigure, reconcile
+from reports.choices import CasualtyScope, ReportStatus
+from reports.models import Report
+
+COORDINATE_STEP = Decimal("0.000001")
+INCIDENT_FIELDS = (
+    "category_id",
+    "occurred_from",
+    "occurred_to",
+    "time_precision",
+    "admin1_id",
+    "admin2_id",
+    "place_name",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "title",
+    "perpetrator",
+    "service",
+    "restored_at",
+    "report_count",
+    "source_count",
+    "sources_disagree",
+    "first_reported_at",
+    "status",
+    "verified_by_id",
+    "verified_at",
+)
+
+
+def source_key(report: Report) -> str:
+    """Which reports count as one source: the same monitor citing the same kind of source.
+
+    Who the source is stays in the confidential notes, which the pipeline
+    never reads; a monitor filing twice from the same kind of source (two
+    updates from one witness, one news outlet read twice) is counted once.
+    """
+    return f"{report.monitor_id}:{report.source_type}"
+
+
+def report_record(report: Report) -> ReportRecord:
+    """The matcher's view of a stored report: incident-scope figures only."""
+    figures = tuple(
+        Figure(kind=row.kind, group=row.group, low=row.low, high=row.high)
+        for row in report.casualties.all()
+        if row.scope == CasualtyScope.INCIDENT
+    )
+    return ReportRecord(
+        id=str(report.pk),
+        category=report.category_id,
+        occurred_from=report.occurred_at,
+        occurred_to=report.occurred_until,
+        time_precision=report.time_precision,
+        admin1=report.admin1_id,
+        admin2=report.admin2_id,
+        place_name=report.place_name,
+        latitude=float(report.latitude) if report.latitude is not None else None,
+        longitude=float(report.longitude) if report.longitude is not None else None,
+        geo_precision=report.geo_precision,
+        title=report.title,
+        narrative=report.narrative,
+        figures=figures,
+        perpetrator=report.perpetrator,
+        language=report.language,
+    )
+
+
+def incident_record(incident_id, members: list[Report]) -> IncidentRecord:
+    return IncidentRecord.from_reports(str(incident_id), [report_record(r) for r in members])
+
+
+def source_figures(members: list[Report]) -> list[SourceFigure]:
+    return [
+        SourceFigure(
+            report_id=str(report.pk),
+            source=source_key(report),
+            kind=row.kind,
+            group=row.group,
+            low=row.low,
+            high=row.high,
+            reliability=report.source_reliability,
+            credibility=report.info_credibility,
+            verified=report.status == ReportStatus.VERIFIED,
+            order=position,
+            scope=row.scope,
+        )
+        for position, report in enumerate(members)
+        for row in report.casualties.all()
+    ]
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(COORDINATE_STEP)
+
+
+def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed from its reports") -> bool:
+    """Recompute an incident (locked by the caller) from its reports; returns whether anything changed.
+
+    Time window, place and category follow the matcher's summary
+    (`IncidentRecord.from_reports`: the most precise reports decide); the
+    title is the first report's; the figures are reconciled
+    (`reconcile.reconcile`), keeping reviewers' overrides. A live unverified
+    incident becomes verified as soon as one of its reports is verified (the
+    reviewer of the first one is recorded). Merged and withdrawn incidents keep
+    their state. Rejected reports are not members.
+    """
+    members = list(incident_member_reports(incident_ids=[incident.pk]))
+    before = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+    if members:
+        _apply_summary(incident, members)
+    else:
+        incident.report_count = incident.source_count = 0
+        incident.sources_disagree = False
+    any_verified = any(r.status == ReportStatus.VERIFIED for r in members)
+    figures_changed, disagree = _apply_figures(
+        incident, source_figures(members), any_verified=any_verified, by=by, reason=reason
+    )
+    incident.sources_disagree = disagree
+    if any_verified and incident.status == IncidentStatus.UNVERIFIED:
+        first = next(r for r in members if r.status == ReportStatus.VERIFIED)
+        incident.status = IncidentStatus.VERIFIED
+        incident.verified_by_id = first.reviewed_by_id
+        incident.verified_at = first.reviewed_at
+    changed = any(getattr(incident, name) != value for name, value in before.items())
+    if changed or figures_changed:
+        incident._history_user = by
+        incident._change_reason = reason[:100]
+        incident.save()
+    return changed or figures_changed
+
+
+def _apply_summary(incident: Incident, members: list[Report]) -> None:
+    summary = incident_record(incident.pk, members)
+    incident.category_id = summary.category
+    incident.occurred_from = summary.occurred_from
+    incident.occurred_to = summary.occurred_to
+    incident.time_precision = summary.time_precision
+    incident.admin1_id = summary.admin1
+    incident.admin2_id = summary.admin2
+    incident.latitude = _coordinate(summary.latitude)
+    incident.longitude = _coordinate(summary.longitude)
+    incident.geo_precision = summary.geo_precision
+    named = sorted((r for r in members if r.place_name), key=lambda r: r.geo_precision)
+    incident.place_name = named[0].place_name if named else ""
+    incident.title = members[0].title
+    perpetrators = Counter(r.perpetrator.strip() for r in members if r.perpetrator.strip())
+    incident.perpetrator = perpetrators.most_common(1)[0][0] if perpetrators else ""
+    outage_reports = [r for r in members if r.category.is_outage]
+    incident.service = outage_reports[0].category.service if outage_reports else ""
+    restored = [r.outage_restored_at for r in outage_reports if r.outage_restored_at]
+    incident.restored_at = max(restored) if restored else None
+    incident.report_count = len(members)
+    incident.source_count = len({source_key(r) for r in members})
+    incident.first_reported_at = min(r.received_at for r in members)
+
+
+def _apply_figures(incident: Incident, figures, *, any_verified: bool, by, reason: str) -> tuple[bool, bool]:
+    rows = {(row.kind, row.group): row for row in IncidentCasualty.objects.filter(incident=incident)}
+    overrides = {key: row.best_override for key, row in rows.items() if row.best_override is not None}
+    estimates = reconcile(figures, any_verified=any_verified, overrides=overrides)
+    changed = False
+    for key, estimate in estimates.items():
+        row = rows.get(key)
+        values = {"low": estimate.low, "best": estimate.best, "high": estimate.high, "method": estimate.method}
+        if row is None:
+            row = IncidentCasualty(incident=incident, kind=key[0], group=key[1], **values)
+        elif all(getattr(row, name) == value for name, value in values.items()):
+            continue
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+        row._history_user = by
+        row._change_reason = reason[:100]
+        row.save()
+        changed = True
+    for key, row in rows.items():
+        if key not in estimates:
+            row._history_user = by
+            row._change_reason = reason[:100]
+            row.delete()
+            changed = True
+    return changed, any(e.disagree for e in estimates.values())
