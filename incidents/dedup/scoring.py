@@ -113,8 +113,10 @@ def score_candidates(
 
     Incidents a reviewer rejected for this report are never returned, nor are
     incidents of an incompatible category (an outage never matches a killing,
-    whatever the query handed in). Ties are broken by incident id so that the
-    order is the same on every run.
+    whatever the query handed in). Ties are broken by the earlier incident,
+    then by id, so that the order is the same on every run and, unless two
+    incidents are identical but for their ids, does not depend on how ids
+    are made (the pipeline's UUIDs, the benchmark's counters).
     """
     eligible = [
         incident
@@ -135,16 +137,17 @@ def score_candidates(
     profiles = {i: Profile.of(scored[i][4]) for i in strong}
     weak_mass = sum(o for i, o in enumerate(odds) if o < STRONG_ODDS)
     ranked = []
-    for i, (_, incident_id, pairwise, reasons, _incident) in enumerate(scored):
+    for i, (_, incident_id, pairwise, reasons, incident) in enumerate(scored):
         rivals = weak_mass - (odds[i] if odds[i] < STRONG_ODDS else 0.0)
         rivals += sum(odds[j] for j in strong if j != i and i in profiles and distinct_events(profiles[i], profiles[j]))
         if i not in profiles:
             rivals += sum(odds[j] for j in strong)
         score = odds[i] / (1.0 + odds[i] + rivals)
-        ranked.append((score, incident_id, pairwise, {**reasons, "competing_odds": round(rivals, 4)}))
-    ranked.sort(key=lambda item: (-item[0], item[1]))
+        reasons = {**reasons, "competing_odds": round(rivals, 4)}
+        ranked.append((score, incident.occurred_from, incident_id, pairwise, reasons))
+    ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
     matches = []
-    for position, (score, incident_id, pairwise, reasons) in enumerate(ranked):
+    for position, (score, _, incident_id, pairwise, reasons) in enumerate(ranked):
         if score >= weights.JOIN_THRESHOLD and position == 0:
             decision = JOIN
         elif score >= weights.CANDIDATE_THRESHOLD:

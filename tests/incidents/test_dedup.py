@@ -317,6 +317,8 @@ def test_two_fragments_of_one_event_do_not_compete():
     matches = score_candidates(twin, [incident_of(report(), id="i-2"), incident_of(report(), id="i-1")])
     assert [m.incident_id for m in matches] == ["i-1", "i-2"]  # ties in id order, the same on every run
     assert [m.decision for m in matches] == ["join", "candidate"]  # the second hints at a merge
+    earlier = incident_of(report(occurred_from=T0 - timedelta(minutes=5)), id="i-9")
+    assert score_candidates(twin, [incident_of(report(), id="i-1"), earlier])[0].incident_id == "i-9"
 
 
 def test_a_lone_incident_in_the_block_starts_with_better_odds_than_one_among_many():
