@@ -49,8 +49,8 @@ def fill(po_path: Path, translations: dict[str, str]) -> list[str]:
         if msgid not in translations:
             missing.append(msgid)
             continue
-        head = [line for line in lines[: starts["msgstr"]] if not line.startswith("#, fuzzy")]
-        head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in head]
+        head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in lines[: starts["msgstr"]]]
+        head = [line for line in head if not line.startswith(("#, fuzzy", "#| "))]
         blocks[index] = "\n".join([*head, "msgstr " + quote(translations[msgid])])
     po_path.write_text("\n\n".join(blocks), encoding="utf-8")
     return missing

@@ -136,6 +136,7 @@
         p.textContent = queueBox.dataset.rejected + " " + reasons.join(" ");
         li.appendChild(p);
         var discard = document.createElement("button"); discard.type = "button"; discard.textContent = "✕";
+        discard.setAttribute("aria-label", queueBox.dataset.discard); discard.title = queueBox.dataset.discard;
         discard.addEventListener("click", function () { outboxDelete(item.id).then(refreshQueue); });
         li.appendChild(discard);
       } else {
