@@ -7,19 +7,25 @@ incident page holds no rule of its own. See docs/review.md.
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.api_keys import api_key_issue, api_key_revoke
-from incidents.models import ApiKey, ApiKeyScope, DuplicateCandidate, Incident, IncidentCasualty
+from incidents.models import ApiKey, ApiKeyScope, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
 from reports.admin import ReadOnlyHistoryAdmin
+from reports.choices import CasualtyGroup, CasualtyKind
 from reports.models import Area, Organisation, Report, User
 
 # (feature in reasons["levels"], label, the key holding what a reviewer reads)
@@ -33,6 +39,17 @@ REASON_FEATURES = (
     ("perpetrator", gettext_lazy("Perpetrator"), "perpetrator_party", ""),
     ("family", gettext_lazy("Category family"), "family", ""),
 )
+
+
+def _incident_or_error(text: str, *, field: str) -> Incident:
+    from incidents.services import IncidentActionError
+
+    try:
+        return Incident.objects.get(pk=uuid.UUID(text.strip()))
+    except (ValueError, Incident.DoesNotExist):
+        raise IncidentActionError(
+            field=field, reason=_("No incident with the id “%(id)s”.") % {"id": text}, status=404
+        ) from None
 
 
 def _plain(value) -> str:
@@ -216,6 +233,102 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
         obj._history_user = request.user
         obj._change_reason = "edited in the admin: " + ", ".join(form.changed_data)
         super().save_model(request, obj, form, change)
+
+    # Reviewers' decisions: each a POST to one URL, each through incidents.services -----------
+
+    change_form_template = "admin/incidents/incident/decisions_change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<uuid:object_id>/decide/", wrap(self.decide_view), name="incidents_incident_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request: HttpRequest, object_id):
+        """Override a best figure, merge another incident in, split reports out, withdraw or verify."""
+        from incidents.services import (
+            IncidentActionError,
+            incident_merge,
+            incident_override_best,
+            incident_split,
+            incident_verify,
+            incident_withdraw,
+        )
+
+        incident = get_object_or_404(Incident, pk=object_id)
+        back = reverse("admin:incidents_incident_change", args=[incident.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        post = request.POST
+        step, note = post.get("step", ""), post.get("note", "")
+        try:
+            if step == "override":
+                best_text = post.get("best", "").strip()
+                if best_text and not best_text.isdigit():
+                    raise IncidentActionError(field="best", reason=_("A whole number, 0 or more."), status=400)
+                incident_override_best(
+                    incident=incident,
+                    kind=post.get("kind", ""),
+                    group=post.get("group", ""),
+                    best=int(best_text) if best_text else None,
+                    note=note,
+                    by=request.user,
+                )
+                messages.success(request, _("The figure is overridden; the note is kept with it."))
+            elif step == "merge":
+                absorbed = _incident_or_error(post.get("absorbed", ""), field="absorbed")
+                incident_merge(target=incident, absorbed=absorbed, by=request.user, note=note)
+                messages.success(request, _("“%(a)s” is merged into this incident.") % {"a": absorbed})
+            elif step == "split":
+                new = incident_split(
+                    incident=incident, report_ids=post.getlist("report_ids"), by=request.user, note=note
+                )
+                messages.success(request, _("The reports are now in a new incident."))
+                return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[new.pk]))
+            elif step == "withdraw":
+                incident_withdraw(incident=incident, by=request.user, note=note)
+                messages.success(request, _("The incident is withdrawn."))
+            elif step == "verify":
+                incident_verify(incident=incident, by=request.user, note=note)
+                messages.success(request, _("The incident is verified."))
+            else:
+                messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
+        except IncidentActionError as error:
+            messages.error(request, f"{error.field}: {error.reason}")
+        return HttpResponseRedirect(back)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        incident = self.get_object(request, object_id)
+        if incident is not None:
+            extra_context = {**(extra_context or {}), **self._decisions_context(request, incident)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decisions_context(self, request, incident: Incident) -> dict:
+        live = incident.status in (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
+        # Incidents a reviewer is likely to merge in: live, in the same governorate, within a week.
+        nearby = (
+            Incident.objects.filter(
+                admin1_id=incident.admin1_id,
+                status__in=(IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED),
+                occurred_from__gte=incident.occurred_from - timedelta(days=7),
+                occurred_from__lte=incident.occurred_from + timedelta(days=7),
+            )
+            .exclude(pk=incident.pk)
+            .select_related("admin2", "category")
+            .order_by("occurred_from")[:50]
+        )
+        return {
+            "decide_url": reverse("admin:incidents_incident_decide", args=[incident.pk]),
+            "can_decide": live and request.user.is_reviewer,
+            "is_unverified": incident.status == IncidentStatus.UNVERIFIED,
+            "merge_choices": list(nearby),
+            "member_reports": list(
+                Report.objects.filter(incident=incident).select_related("category").order_by("received_at")
+            ),
+            "kinds": CasualtyKind.choices,
+            "groups": CasualtyGroup.choices,
+        }
 
 
 @admin.register(DuplicateCandidate)

@@ -7,6 +7,8 @@ is read-only (monitors amend their own reports). See docs/review.md.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -403,8 +405,59 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<uuid:object_id>/review/", wrap(self.review_view), name="reports_report_review"),
+            path(
+                "<uuid:object_id>/candidates/<int:candidate_id>/",
+                wrap(self.candidate_view),
+                name="reports_report_candidate",
+            ),
+            path("<uuid:object_id>/move/", wrap(self.move_view), name="reports_report_move"),
             *super().get_urls(),
         ]
+
+    def candidate_view(self, request: HttpRequest, object_id, candidate_id: int):
+        """Accept (the report joins the incident) or reject (never suggested again) a duplicate candidate."""
+        from incidents.services import IncidentActionError, candidate_accept, candidate_reject
+
+        candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, report_id=object_id)
+        back = reverse("admin:reports_report_change", args=[object_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        step, note = request.POST.get("step", ""), request.POST.get("note", "")
+        try:
+            if step == "accept":
+                candidate_accept(candidate=candidate, by=request.user, note=note)
+                messages.success(request, _("The report joined “%(i)s”.") % {"i": candidate.incident})
+            elif step == "reject":
+                candidate_reject(candidate=candidate, by=request.user, note=note)
+                messages.success(request, _("Not the same event: it will not be suggested again."))
+            else:
+                messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
+        except IncidentActionError as error:
+            messages.error(request, error.reason)
+        return HttpResponseRedirect(back)
+
+    def move_view(self, request: HttpRequest, object_id):
+        """Move the report to another incident (by id), or to a new one of its own (empty id)."""
+        from incidents.models import Incident
+        from incidents.services import IncidentActionError, report_move
+
+        report = get_object_or_404(Report, pk=object_id)
+        back = reverse("admin:reports_report_change", args=[object_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        wanted = request.POST.get("incident", "").strip()
+        target = None
+        if wanted:
+            target = Incident.objects.filter(pk=wanted).first() if _is_uuid(wanted) else None
+            if target is None:
+                messages.error(request, _("No incident with the id “%(id)s”.") % {"id": wanted})
+                return HttpResponseRedirect(back)
+        try:
+            incident = report_move(report=report, by=request.user, incident=target, note=request.POST.get("note", ""))
+            messages.success(request, _("The report is now in “%(i)s”.") % {"i": incident})
+        except IncidentActionError as error:
+            messages.error(request, error.reason)
+        return HttpResponseRedirect(back)
 
     def review_view(self, request: HttpRequest, object_id):
         """One review step from the report page: take, release, verify, reject or ask (POST only)."""
@@ -445,9 +498,21 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
             "lock_holder": report.assigned_to if holder else None,
             "held_by_me": holder == request.user.pk,
             "in_queue": report.status in QUEUE_STATES,
-            "candidates": candidate_rows(report),
+            "candidates": [
+                {**row, "actions_url": reverse("admin:reports_report_candidate", args=[report.pk, row["candidate"].pk])}
+                for row in candidate_rows(report)
+            ],
+            "move_url": reverse("admin:reports_report_move", args=[report.pk]),
             "report_figures": list(report.casualties.all()),
         }
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --- coordinators' registers -------------------------------------------------------------
