@@ -8,7 +8,6 @@ transactional and reads only committed rows.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -22,37 +21,13 @@ from tests.factories import IncidentFactory, ReportCasualtyFactory, ReportFactor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
-def admin_page(live_server, monkeypatch):
-    """A Chromium page on the live server. The ORM is used between Playwright calls in this thread."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(20_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        context.close()
-        browser.close()
-    assert not errors, errors
+def context_options() -> dict:
+    """A desk's screen: reviewers work the admin on a computer (tests/browser/conftest.py has the rest)."""
+    return {"viewport": {"width": 1280, "height": 900}}
 
 
 def current_code(device: TOTPDevice) -> str:
@@ -60,9 +35,7 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(admin_page, settings):
-    settings.AXES_ENABLED = True
-    page = admin_page
+def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(page, screenshot):
     reviewer = ReviewerFactory(username="reviewer.walk")
     device = TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
     at = datetime(2025, 3, 7, 6, 30, tzinfo=UTC)
@@ -103,6 +76,7 @@ def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(admin_page, setti
     assert report.status == ReportStatus.IN_REVIEW
     assert report.assigned_to == reviewer
     assert report.decisions.get().decision == "take"
+    screenshot(page, "admin-report-taken")
 
     # 3. The duplicate candidate, side by side: accept it.
     assert page.locator(f"#candidate-{candidate.pk}").is_visible()
@@ -143,3 +117,4 @@ def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(admin_page, setti
     }
     assert massacre.report_count == 3
     assert same_event.history.latest().history_user == reviewer
+    screenshot(page, "admin-incidents-merged")
