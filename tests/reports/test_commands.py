@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from incidents.models import Incident
-from reports.demo import DEMO_PARTNER_KEY, DEMO_USERS, EVENTS
+from reports.demo import DEMO_PARTNER_KEY, DEMO_USERS, EVENTS, VERIFIED_EVENTS
 from reports.models import Report, ReportCasualty, User
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +59,16 @@ def test_seed_demo_builds_the_coast_scenario():
     assert DEMO_PARTNER_KEY in printed
 
 
-def test_the_demo_partner_key_reads_the_partner_api(client):
-    call_command("seed_demo", stdout=io.StringIO())
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_partner_key_reads_verified_incidents_only(client):
+    call_command("seed_demo", stdout=io.StringIO())  # tasks run in-process, after each commit
     response = client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=f"Bearer {DEMO_PARTNER_KEY}")
     assert response.status_code == 200
+    listed = response.json()["results"]
+    assert len(listed) == len(VERIFIED_EVENTS)
+    assert {incident["status"] for incident in listed} == {"verified"}
+    assert {incident["category"] for incident in listed} == {"ambush", "armed_clash", "execution", "electricity_outage"}
+    assert Report.objects.filter(status="submitted").count() == Report.objects.count() - 2 * len(VERIFIED_EVENTS)
     assert client.get("/api/v1/reports/", HTTP_AUTHORIZATION=f"Bearer {DEMO_PARTNER_KEY}").status_code in {403, 404}
 
 
