@@ -5,6 +5,8 @@ database holds them; factories look them up rather than invent them.
 """
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from reports.models import Area, AreaAlias, Category
 from reports.seed_data import load_categories, load_gazetteer
@@ -24,6 +26,14 @@ def reviewer(db):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language: a request in Arabic leaves it active in the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
