@@ -212,6 +212,13 @@
     total.value = String(Number(total.value) + 1);
   });
 
+  // The page may be a copy kept offline: its CSRF token may be older than the cookie's.
+  function plainSubmit() {
+    var token = cookie("csrftoken");
+    if (token && form.elements.csrfmiddlewaretoken) form.elements.csrfmiddlewaretoken.value = token;
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
   // Save on the phone first, then send; a refusal is shown by the server's own page.
   var busy = false;
   form.addEventListener("submit", function (event) {
@@ -232,7 +239,7 @@
       if (result.ok) { status.textContent = form.dataset.sent; window.location.assign(result.url); return; }
       if (result.refused) {
         // Let the server draw the form with its errors next to the fields, everything typed kept.
-        return outboxDelete(id).then(function () { HTMLFormElement.prototype.submit.call(form); });
+        return outboxDelete(id).then(function () { plainSubmit(); });
       }
       if (result.signin) showSignIn = true;
       form.reset();
@@ -245,7 +252,7 @@
     }).catch(function () {
       // IndexedDB unavailable (private mode …): the plain form still works.
       busy = false; submitButton.disabled = false;
-      HTMLFormElement.prototype.submit.call(form);
+      plainSubmit();
     });
   });
 })();
