@@ -112,3 +112,9 @@ def test_the_language_comes_from_the_browser_and_arabic_when_it_says_nothing(cli
 def test_the_language_switch_never_redirects_off_the_site(client):
     response = client.post(reverse("language-set"), {"language": "en", "next": "https://evil.example/"})
     assert response["Location"] == reverse("home")
+
+
+def test_the_api_and_the_admin_keep_english_as_their_fallback(client):
+    assert client.get("/admin/login/")["Content-Language"] == "en"
+    assert client.get("/api/v1/categories/")["Content-Language"] == "en"
+    assert client.get(LOGIN)["Content-Language"] == "ar"
