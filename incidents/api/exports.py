@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
@@ -136,7 +135,8 @@ def _kind_sum(kind: str, expression) -> Sum:
 
 def incident_export_rows(incidents: QuerySet) -> Iterator[dict]:
     """Incidents as flat dicts with their killed and injured totals (over groups), in sync order."""
-    best = Coalesce(F("casualties__best_override"), F("casualties__best"))
+    # `best` holds a reviewer's override when there is one (incidents.services keeps it so), as the aggregates do.
+    best = F("casualties__best")
     rows = (
         incidents.select_related(None)
         .prefetch_related(None)

@@ -249,18 +249,8 @@ class IncidentCasualtySerializer(serializers.Serializer):
     kind = serializers.CharField()
     group = serializers.CharField()
     low = serializers.IntegerField()
-    best = serializers.IntegerField(help_text="The reviewer's override when there is one.")
+    best = serializers.IntegerField(help_text="A reviewer's override when there is one (the services keep it in best).")
     high = serializers.IntegerField()
-
-    def to_representation(self, instance):
-        best = instance.best_override if instance.best_override is not None else instance.best
-        return {
-            "kind": instance.kind,
-            "group": instance.group,
-            "low": instance.low,
-            "best": best,
-            "high": instance.high,
-        }
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -392,3 +382,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
         path = reverse("api:attachment-detail", kwargs={"pk": attachment.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+
+class MergeInputSerializer(StrictSerializer):
+    into = serializers.UUIDField(help_text="The incident that absorbs this one; this one becomes a tombstone.")
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class SplitInputSerializer(StrictSerializer):
+    report_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        allow_empty=False,
+        max_length=500,
+        help_text="The reports of this incident that describe another event; at least one must stay.",
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -46,12 +46,15 @@ from incidents.api.serializers import (
     CategorySerializer,
     DailyAggregateSerializer,
     IncidentSerializer,
+    MergeInputSerializer,
     ReportInputSerializer,
     ReportSerializer,
     ReviewInputSerializer,
+    SplitInputSerializer,
 )
 from incidents.api.throttling import ApiKeyRateThrottle
 from incidents.models import ApiKeyScope
+from incidents.services import incident_merge, incident_split
 from reports.attachments import (
     AttachmentTooLarge,
     attachment_inspect,
@@ -251,11 +254,58 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
     filterset_class = IncidentFilterSet
     keyset_ordering = ("updated_at", "id")
     export_name = "incidents"
-    action_roles = {"list": ALL_VIEWERS, "retrieve": ALL_VIEWERS}
-    action_scopes = {"list": ApiKeyScope.INCIDENTS_READ, "retrieve": ApiKeyScope.INCIDENTS_READ}
+    action_roles = {
+        "list": ALL_VIEWERS,
+        "retrieve": ALL_VIEWERS,
+        "merge": frozenset({Viewer.REVIEWER}),
+        "split": frozenset({Viewer.REVIEWER}),
+    }
+    action_scopes = {
+        "list": ApiKeyScope.INCIDENTS_READ,
+        "retrieve": ApiKeyScope.INCIDENTS_READ,
+        # Reviewers' decisions, like the review of a report, need a key that may write.
+        "merge": ApiKeyScope.REPORTS_WRITE,
+        "split": ApiKeyScope.REPORTS_WRITE,
+    }
 
     def get_queryset(self):
         return incidents_visible(viewer=self.viewer)
+
+    @extend_schema(
+        summary="Reviewers: merge this incident into another (one event reported twice)",
+        description="This incident becomes a tombstone (`merged`, `merged_into`); its reports move to the other, "
+        "which is answered, recomputed.",
+        request=MergeInputSerializer,
+        responses={200: IncidentSerializer, 400: ERRORS, 409: ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        absorbed = self.get_object()
+        incoming = MergeInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        target = self.get_queryset().filter(pk=incoming.validated_data["into"]).first()
+        if target is None:
+            raise exceptions.ValidationError({"into": [_("No such incident.")]})
+        merged = incident_merge(target=target, absorbed=absorbed, by=request.user, note=incoming.validated_data["note"])
+        return Response(IncidentSerializer(self.get_queryset().get(pk=merged.pk)).data)
+
+    @extend_schema(
+        summary="Reviewers: split reports off this incident into a new one (they describe another event)",
+        request=SplitInputSerializer,
+        responses={201: IncidentSerializer, 400: ERRORS, 409: ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        incident = self.get_object()
+        incoming = SplitInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        new = incident_split(
+            incident=incident,
+            report_ids=incoming.validated_data["report_ids"],
+            by=request.user,
+            note=incoming.validated_data["note"],
+        )
+        return Response(IncidentSerializer(self.get_queryset().get(pk=new.pk)).data, status=status.HTTP_201_CREATED)
 
     def export(self, *, fmt: str, queryset):
         return export_response(

@@ -49,7 +49,7 @@ def execution():
     )
     IncidentCasualtyFactory(incident=incident, group="civilian", low=10, best=12, high=20)
     IncidentCasualtyFactory(
-        incident=incident, group="unknown", low=1, best=2, high=3, best_override=3, override_note="n"
+        incident=incident, group="unknown", low=1, best=3, high=3, best_override=3, override_note="n"
     )
     IncidentCasualtyFactory(incident=incident, kind="injured", low=4, best=5, high=9)
     return incident

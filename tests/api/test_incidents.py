@@ -53,7 +53,7 @@ def ids(response):
 
 def test_an_incident_has_exactly_the_contract_fields(partner):
     incident = VerifiedIncidentFactory(place_name="Jableh")
-    IncidentCasualtyFactory(incident=incident, best_override=5, override_note="Hospital list", low=3, best=4, high=6)
+    IncidentCasualtyFactory(incident=incident, best_override=5, override_note="Hospital list", low=3, best=5, high=6)
     IncidentCasualtyFactory(incident=incident, kind="injured", low=1, best=2, high=2)
     row = partner.get(f"/api/v1/incidents/{incident.pk}/").json()
     assert set(row) == INCIDENT_FIELDS
