@@ -1,0 +1,152 @@
+"""Invariant 3 against real faults: a real Celery worker process, a real Redis, the real PostgreSQL.
+
+Every submitted report is eventually processed, exactly once in effect,
+whether the broker was down when it came in, a worker died mid-task, two
+workers raced for it, or Redis lost every message.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from django.db import connection
+
+from incidents.models import Incident, MatchDecision
+from incidents.services.aggregates import aggregates_snapshot, compute_all
+from incidents.services.locks import advisory_key, area_lock_key
+from incidents.tasks import enqueue_report
+from reports.choices import ProcessingState
+from reports.models import Report
+from reports.services import report_submit
+from tests.factories import MonitorFactory
+from tests.workers.conftest import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+EVENT_AT = datetime(2025, 3, 7, 6, 0, tzinfo=UTC)
+
+
+def submission(*, event: int = 0, minutes: int = 0, killed: int = 8) -> dict:
+    """A report of one of two events: an execution in Jableh (0) or a killing in Banyas (1)."""
+    place = [("SY06", "SY0602", "Jableh", "execution"), ("SY10", "SY1002", "Banyas", "killing")][event]
+    return {
+        "category": place[3],
+        "occurred_at": EVENT_AT + timedelta(days=event, minutes=minutes),
+        "admin1": place[0],
+        "admin2": place[1],
+        "place_name": place[2],
+        "title": f"Eight men executed in {place[2]}",
+        "narrative": f"Gunmen took eight men from their homes in {place[2]} at dawn and shot them.",
+        "source_type": "eyewitness",
+        "source_reliability": "B",
+        "info_credibility": 2,
+        "casualties": [{"kind": "killed", "group": "civilian", "low": killed, "high": killed + 2}],
+    }
+
+
+def submit(**kwargs) -> Report:
+    return report_submit(monitor=MonitorFactory(), report_id=uuid.uuid4(), data=submission(**kwargs)).report
+
+
+def all_processed() -> bool:
+    return not Report.objects.exclude(processing_state=ProcessingState.DONE).exists()
+
+
+def assert_processed_exactly_once(reports: list[Report]) -> None:
+    for report in Report.objects.filter(pk__in=[r.pk for r in reports]):
+        assert report.processing_state == ProcessingState.DONE, report.processing_error
+        assert report.incident_id is not None
+        assert MatchDecision.objects.filter(report=report).count() == 1
+    assert aggregates_snapshot() == compute_all()
+
+
+def test_a_submitted_report_is_processed_by_a_worker(workers):
+    workers.start("w1")
+    report = submit()
+    wait_for(all_processed, timeout=60, what=f"the report to be processed\n{workers.logs()}")
+    assert_processed_exactly_once([report])
+    incident = Report.objects.get(pk=report.pk).incident
+    assert incident.report_count == 1 and incident.casualties.get().low == 8
+
+
+def test_reports_submitted_while_redis_is_down_are_stored_and_processed_once_it_is_back(workers, redis_server):
+    workers.start("w1", beat=True)
+    redis_server.stop()
+    try:
+        reports = [submit(minutes=i) for i in range(3)] + [submit(event=1)]
+        # Every submission answered and is stored, waiting for the pipeline.
+        assert Report.objects.filter(processing_state=ProcessingState.PENDING).count() == 4
+    finally:
+        redis_server.start()
+    wait_for(all_processed, timeout=90, what=f"the sweeper to recover the reports\n{workers.logs()}")
+    assert_processed_exactly_once(reports)
+    assert Incident.objects.count() == 2
+    assert sorted(Incident.objects.values_list("report_count", flat=True)) == [1, 3]
+
+
+def test_a_worker_killed_mid_task_leaves_the_report_to_be_processed_exactly_once_after_restart(workers):
+    first = workers.start("w1")
+    # Hold the lock the worker needs to decide for Jableh, so it is caught in the middle of its task.
+    blocker = psycopg.connect(
+        host=connection.settings_dict["HOST"] or "127.0.0.1",
+        port=connection.settings_dict["PORT"] or 5432,
+        user=connection.settings_dict["USER"],
+        dbname=connection.settings_dict["NAME"],
+        autocommit=True,
+    )
+    key = advisory_key(area_lock_key(category="execution", admin1="SY06"))
+    try:
+        blocker.execute("SELECT pg_advisory_lock(%s)", [key])
+        report = submit()
+
+        def worker_waits_on_the_lock() -> bool:
+            row = blocker.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> pg_backend_pid()"
+            ).fetchone()
+            return row[0] > 0
+
+        wait_for(worker_waits_on_the_lock, timeout=60, what=f"the worker to be mid-task\n{workers.logs()}")
+        assert Report.objects.get(pk=report.pk).processing_state == ProcessingState.CLAIMED
+        first.kill()
+    finally:
+        blocker.execute("SELECT pg_advisory_unlock_all()")
+        blocker.close()
+    # The killed worker's transaction was rolled back with its connection: nothing half-done.
+    report = Report.objects.get(pk=report.pk)
+    assert report.processing_state == ProcessingState.CLAIMED and report.incident_id is None
+    assert not Incident.objects.exists()
+
+    workers.start("w2", beat=True)
+    wait_for(all_processed, timeout=90, what=f"the report to be processed after the restart\n{workers.logs()}")
+    assert_processed_exactly_once([report])
+    assert Incident.objects.count() == 1
+    assert Report.objects.get(pk=report.pk).processing_attempts == 2
+
+
+def test_two_workers_on_the_same_reports_make_no_duplicate_incident_and_lose_no_update(workers):
+    workers.start("w1")
+    workers.start("w2")
+    reports = []
+    for i in range(6):
+        reports.append(submit(minutes=i, killed=8 + i % 3))
+        reports.append(submit(event=1, minutes=i, killed=3))
+    for report in reports:  # every message twice: both workers get work on the same reports
+        enqueue_report(report.pk)
+    wait_for(all_processed, timeout=120, what=f"both workers to finish\n{workers.logs()}")
+    assert_processed_exactly_once(reports)
+    incidents = list(Incident.objects.all())
+    assert len(incidents) == 2
+    assert sorted(i.report_count for i in incidents) == [6, 6]
+    assert sum(row["incidents"] for row in aggregates_snapshot().values()) == 2
+
+
+def test_after_redis_is_flushed_the_sweeper_recovers_every_report(workers, redis_server):
+    reports = [submit(minutes=i) for i in range(3)]
+    assert redis_server.client().llen("celery") == 3  # queued, no worker yet
+    redis_server.flush()
+    assert redis_server.client().llen("celery") == 0
+    workers.start("w1", beat=True)
+    wait_for(all_processed, timeout=90, what=f"the sweeper to recover the lost messages\n{workers.logs()}")
+    assert_processed_exactly_once(reports)
+    assert Incident.objects.get().report_count == 3
