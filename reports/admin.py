@@ -32,6 +32,7 @@ from reports.models import (
     Area,
     AreaAlias,
     Attachment,
+    AttachmentAccess,
     Category,
     Organisation,
     Report,
@@ -630,3 +631,28 @@ class AreaAdmin(admin.ModelAdmin):
 
         super().save_related(request, form, formsets, change)
         place_index_clear()  # new names resolve at once
+
+
+@admin.register(AttachmentAccess)
+class AttachmentAccessAdmin(admin.ModelAdmin):
+    """Chain of custody: every opening of an attachment's original, by whom and when (read-only)."""
+
+    list_display = ("accessed_at", "user", "attachment", "report")
+    list_filter = ("user",)
+    list_select_related = ("user", "attachment", "attachment__report")
+    search_fields = ("user__username", "attachment__report__title")
+    date_hierarchy = "accessed_at"
+
+    @admin.display(description=gettext_lazy("report"))
+    def report(self, access: AttachmentAccess):
+        report = access.attachment.report
+        return format_html('<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), report)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

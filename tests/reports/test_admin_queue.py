@@ -13,6 +13,7 @@ from reports.choices import ReportStatus
 from reports.models import Report
 from reports.review import report_review, report_take
 from tests.factories import (
+    CoordinatorFactory,
     IncidentFactory,
     ReportCasualtyFactory,
     ReportFactory,
@@ -281,6 +282,19 @@ def test_the_report_page_shows_stripped_photos_inline_and_the_original_behind_a_
     assert not AttachmentAccess.objects.exists()  # showing the page opens no original
     assert client.get(original).status_code == 200
     assert AttachmentAccess.objects.get().user == reviewer
+    # The chain of custody is for coordinators to read, and for nobody to edit.
+    assert client.get("/admin/reports/attachmentaccess/").status_code == 403
+    coordinator_client = admin_login(CoordinatorFactory())
+    log = coordinator_client.get("/admin/reports/attachmentaccess/")
+    assert log.status_code == 200
+    assert reviewer.username in log.text
+    access = AttachmentAccess.objects.get()
+    assert (
+        coordinator_client.post(
+            reverse("admin:reports_attachmentaccess_delete", args=[access.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_history_page_shows_who_did_what_and_offers_no_revert(admin_login):
