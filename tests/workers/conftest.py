@@ -1,9 +1,10 @@
 """A real Redis and real `celery -A config worker` processes for the fault tests.
 
-Each test gets a private `redis-server` on its own port (the test may stop,
-restart or flush it) and starts workers as subprocesses with the test
-database's URL in their environment. The tests are transactional, so the
-workers see what the test commits. The pytest process itself publishes to that
+Each test gets a private `redis-server` on a port of its own (free when the
+session starts, or `SIJIL_TEST_REDIS_PORT`; the test may stop, restart or
+flush it) and starts workers as subprocesses with the test database's URL in
+their environment. The tests are transactional, so the workers see what the
+test commits. The pytest process itself publishes to that
 Redis (not eagerly) for the duration of the test.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +26,15 @@ from kombu import pools as kombu_pools
 
 from config.celery import app
 
-REDIS_PORT = int(os.environ.get("SIJIL_TEST_REDIS_PORT", "6390"))
+
+def _free_port() -> int:
+    """A port nothing listens on now: several test runs on one machine (CI, developers) must not share a Redis."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+REDIS_PORT = int(os.environ.get("SIJIL_TEST_REDIS_PORT") or _free_port())
 REDIS_DB = 3
 BROKER_URL = f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}"
 # Short clocks so the sweeper's recovery takes seconds, not minutes.
@@ -89,6 +99,10 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -116,6 +130,8 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def wait_ready(self) -> None:
         wait_for(self.answers_ping, timeout=60, what=f"worker {self.name} to answer inspect ping", interval=0.5)
 
     def answers_ping(self) -> bool:
@@ -200,6 +216,19 @@ def workers(real_broker, tmp_path, transactional_db):
             started.append(worker)
             worker.start()
             return worker
+
+        def start_together(self, *names: str) -> list[Worker]:
+            """Start several workers at once, so they consume a waiting queue at the same time."""
+            group = [Worker(name, tmp_path, beat=False) for name in names]
+            started.extend(group)
+            for worker in group:
+                worker.spawn()
+            for worker in group:
+                worker.wait_ready()
+            return group
+
+        def log_of(self, name: str) -> str:
+            return next(w for w in started if w.name == name).log.read_text(errors="replace")
 
         def logs(self) -> str:
             return "\n".join(f"--- {w.name}\n{w.tail()}" for w in started)

@@ -124,21 +124,22 @@ def test_a_worker_killed_mid_task_leaves_the_report_to_be_processed_exactly_once
     assert Report.objects.get(pk=report.pk).processing_attempts == 2
 
 
-def test_two_workers_on_the_same_reports_make_no_duplicate_incident_and_lose_no_update(workers):
-    workers.start("w1")
-    workers.start("w2")
-    reports = []
-    for i in range(6):
-        reports.append(submit(minutes=i, killed=8 + i % 3))
-        reports.append(submit(event=1, minutes=i, killed=3))
-    for report in reports:  # every message twice: both workers get work on the same reports
+def test_two_workers_on_the_same_reports_make_no_duplicate_incident_and_lose_no_update(workers, redis_server):
+    # The queue fills first (reports of one event back to back, then the other's, every message
+    # twice), then two workers start together: they take reports of the same event at the same time.
+    reports = [submit(minutes=i, killed=8 + i % 3) for i in range(6)] + [submit(event=1, minutes=i) for i in range(6)]
+    for report in reports:
         enqueue_report(report.pk)
+    assert redis_server.client().llen("celery") == 24
+    workers.start_together("w1", "w2")
     wait_for(all_processed, timeout=120, what=f"both workers to finish\n{workers.logs()}")
     assert_processed_exactly_once(reports)
     incidents = list(Incident.objects.all())
     assert len(incidents) == 2
     assert sorted(i.report_count for i in incidents) == [6, 6]
     assert sum(row["incidents"] for row in aggregates_snapshot().values()) == 2
+    both_worked = [w for w in ("w1", "w2") if "process_report" in (workers.log_of(w))]
+    assert len(both_worked) == 2
 
 
 def test_after_redis_is_flushed_the_sweeper_recovers_every_report(workers, redis_server):
