@@ -18,7 +18,6 @@ import io
 import qrcode
 import qrcode.image.svg
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,9 +28,7 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-
-def two_factor_required() -> bool:
-    return bool(getattr(settings, "SIJIL_ADMIN_2FA", True))
+from reports.roles import two_factor_required
 
 
 def may_enter_admin(user) -> bool:

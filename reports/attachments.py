@@ -40,6 +40,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from reports.models import Attachment, AttachmentAccess, AttachmentType, Report, User
+from reports.roles import acts_as_reviewer
 
 logger = logging.getLogger(__name__)
 
@@ -173,21 +174,24 @@ def attachments_add_missing(*, report: Report, uploaded_by: User, inspected: lis
 # --- Who may open what --------------------------------------------------------------
 
 
-def attachment_visible(*, user: User, attachment_id) -> Attachment | None:
+def attachment_visible(*, user: User, attachment_id, via_key: bool = False) -> Attachment | None:
     """The attachment if `user` may see its report (its monitor, or a reviewer), else None (a 404)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     attachment = Attachment.objects.select_related("report").filter(pk=attachment_id).first()
     if attachment is None:
         return None
-    if user.is_reviewer or attachment.report.monitor_id == user.pk:
+    if acts_as_reviewer(user, via_key=via_key) or attachment.report.monitor_id == user.pk:
         return attachment
     return None
 
 
 def attachment_original_open(*, user: User, attachment_id) -> Attachment | None:
-    """The attachment whose original a reviewer is about to read, the access recorded; None for anyone else."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_reviewer:
+    """The attachment whose original a reviewer is about to read, the access recorded; None for anyone else.
+
+    Only a reviewer's session that proved its one-time code opens an original.
+    """
+    if not acts_as_reviewer(user):
         return None
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:

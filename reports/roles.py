@@ -1,5 +1,6 @@
 """The roles are Django groups; this module says which permissions each carries."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 from reports.choices import Role
@@ -61,3 +62,24 @@ def ensure_role_groups(sender=None, **kwargs) -> None:
             if permission is not None:
                 wanted.append(permission)
         group.permissions.set(wanted)
+
+
+def two_factor_required() -> bool:
+    """The admin's one-time code is required (everywhere but the local demo)."""
+    return bool(getattr(settings, "SIJIL_ADMIN_2FA", True))
+
+
+def acts_as_reviewer(user, *, via_key: bool = False) -> bool:
+    """Whether this user may be served as a reviewer now: the role, and the second factor.
+
+    A reviewer's session counts only once it proved a one-time code (django-otp's
+    `is_verified()`), wherever it is used — the admin, the API's browsable
+    session, attachment originals — so a stolen password alone opens nothing a
+    reviewer sees. An API key issued to a reviewer is itself the second secret.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_reviewer:
+        return False
+    if via_key or not two_factor_required():
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())

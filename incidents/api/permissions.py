@@ -14,6 +14,7 @@ from rest_framework import permissions
 
 from incidents.api.auth import PartnerClient
 from incidents.models import ApiKey
+from reports.roles import acts_as_reviewer
 
 # For reference data (categories, areas) any scope will do: every client needs them.
 ANY_SCOPE = "*"
@@ -37,7 +38,8 @@ def viewer_of(request) -> Viewer | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.is_reviewer:
-        return Viewer.REVIEWER
+        # A reviewer's session without its one-time code is nobody here (reports.roles.acts_as_reviewer).
+        return Viewer.REVIEWER if acts_as_reviewer(user, via_key=isinstance(request.auth, ApiKey)) else None
     if user.is_monitor:
         return Viewer.MONITOR
     return None

@@ -53,7 +53,7 @@ from incidents.api.serializers import (
     SplitInputSerializer,
 )
 from incidents.api.throttling import ApiKeyRateThrottle
-from incidents.models import ApiKeyScope
+from incidents.models import ApiKey, ApiKeyScope
 from incidents.services import incident_merge, incident_split
 from reports.attachments import (
     AttachmentTooLarge,
@@ -377,7 +377,9 @@ class AttachmentViewSet(ApiViewSet):
     renderer_classes = [JSONRenderer]
 
     def retrieve(self, request, pk=None):
-        attachment = attachment_visible(user=request.user, attachment_id=_uuid_or_404(pk))
+        attachment = attachment_visible(
+            user=request.user, attachment_id=_uuid_or_404(pk), via_key=isinstance(request.auth, ApiKey)
+        )
         if attachment is None:
             raise Http404
         response = FileResponse(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from incidents.api_keys import api_key_issue, api_key_revoke, hash_key
 from incidents.models import ApiKey
 from tests.api.conftest import keyed_client
-from tests.factories import MonitorFactory, OrganisationFactory, ReviewerFactory
+from tests.factories import MonitorFactory, OrganisationFactory, ReportFactory, ReviewerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,12 +91,25 @@ def test_reference_data_is_open_to_a_key_with_any_scope(partner):
     assert partner.get("/api/v1/areas/").status_code == 200
 
 
-def test_a_signed_in_reviewer_uses_the_browsable_api_with_the_session(client):
-    reviewer = ReviewerFactory()
-    client.force_login(reviewer)
+def test_a_signed_in_reviewer_uses_the_browsable_api_with_the_session(admin_login):
+    client = admin_login(ReviewerFactory())
     response = client.get("/api/v1/reports/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert b"<html" in response.content
+
+
+def test_a_reviewers_session_without_its_one_time_code_opens_nothing_a_reviewer_sees(client):
+    """A stolen password alone: signed in at the monitors' page, but no second factor."""
+    report = ReportFactory()
+    client.force_login(ReviewerFactory())
+    assert client.get("/api/v1/reports/").status_code in {401, 403}
+    assert client.get(f"/api/v1/reports/{report.pk}/").status_code in {401, 403, 404}
+    review = client.post(
+        f"/api/v1/reports/{report.pk}/review/", {"decision": "verify"}, content_type="application/json"
+    )
+    assert review.status_code in {401, 403, 404}
+    report.refresh_from_db()
+    assert report.status == "submitted"
 
 
 def test_a_session_post_needs_the_csrf_token():

@@ -222,8 +222,8 @@ def test_the_monitor_who_filed_the_report_gets_the_stripped_copy(client, stored)
     assert_no_metadata(body)
 
 
-def test_a_reviewer_gets_the_stripped_copy_without_an_access_record(client, stored):
-    client.force_login(ReviewerFactory())
+def test_a_reviewer_gets_the_stripped_copy_without_an_access_record(admin_login, stored):
+    client = admin_login(ReviewerFactory())
     response = client.get(reverse("attachment-stripped", kwargs={"pk": stored.pk}))
     assert response.status_code == 200
     assert not AttachmentAccess.objects.exists()
@@ -237,9 +237,9 @@ def test_another_monitor_gets_the_same_404_as_for_a_missing_attachment(client, s
     assert theirs.content == missing.content
 
 
-def test_a_reviewer_opening_the_original_gets_the_exact_bytes_and_the_access_is_recorded(client, stored):
+def test_a_reviewer_opening_the_original_gets_the_exact_bytes_and_the_access_is_recorded(admin_login, stored):
     reviewer = ReviewerFactory()
-    client.force_login(reviewer)
+    client = admin_login(reviewer)
     response = client.get(reverse("attachment-original", kwargs={"pk": stored.pk}))
     assert response.status_code == 200
     body = streamed(response)
@@ -247,6 +247,13 @@ def test_a_reviewer_opening_the_original_gets_the_exact_bytes_and_the_access_is_
     assert response["Content-Disposition"].startswith("attachment")
     access = AttachmentAccess.objects.get()
     assert (access.attachment_id, access.user_id) == (stored.pk, reviewer.pk)
+
+
+def test_a_reviewers_password_alone_does_not_open_an_original(client, stored):
+    client.force_login(ReviewerFactory())  # no one-time code proved in this session
+    assert client.get(reverse("attachment-original", kwargs={"pk": stored.pk})).status_code == 404
+    assert client.get(reverse("attachment-stripped", kwargs={"pk": stored.pk})).status_code == 404
+    assert not AttachmentAccess.objects.exists()
 
 
 def test_not_even_the_monitor_who_uploaded_it_gets_the_original(client, stored):
