@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.http import StreamingHttpResponse
 
+from incidents.api.serializers import TOMBSTONE_STATUSES, tombstone
 from incidents.models import IncidentCasualty
 
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
@@ -212,7 +213,7 @@ def incident_export_rows(incidents: QuerySet) -> Iterator[dict]:
         figures = _figures([row["id"] for row in batch])
         for row in batch:
             row.update(figures.get(row["id"], none))
-            yield row
+            yield tombstone(row) if row["status"] in TOMBSTONE_STATUSES else row
 
 
 def aggregate_export_rows(aggregates: QuerySet) -> Iterator[dict]:

@@ -304,6 +304,27 @@ class IncidentSerializer(serializers.ModelSerializer):
     def get_admin2_name(self, incident: Incident) -> str | None:
         return incident.admin2.name_en if incident.admin2_id else None
 
+    def to_representation(self, incident: Incident) -> dict:
+        data = super().to_representation(incident)
+        if incident.status in TOMBSTONE_STATUSES:
+            return tombstone(data)
+        return data
+
+
+# A merged or withdrawn incident is served as a bare tombstone: enough for an
+# incremental sync to drop or replace it, nothing of what it said. An incident
+# is often withdrawn *because* of what it said (a witness named, a false place).
+TOMBSTONE_STATUSES = frozenset({IncidentStatus.MERGED, IncidentStatus.WITHDRAWN})
+TOMBSTONE_KEEPS = frozenset({"id", "status", "merged_into", "merged_into_id", "updated_at"})
+
+
+def tombstone(data: dict) -> dict:
+    """The fields of a tombstone kept; every other value emptied (null, or [] for lists)."""
+    return {
+        name: value if name in TOMBSTONE_KEEPS else ([] if isinstance(value, list) else None)
+        for name, value in data.items()
+    }
+
 
 class DailyAggregateSerializer(serializers.ModelSerializer):
     admin1 = serializers.CharField(source="admin1_id", read_only=True)

@@ -307,3 +307,24 @@ def test_a_user_without_a_role_sees_nothing():
 
     client = keyed_client(api_key_issue(name="k", scopes=["incidents:read"], user=UserFactory()).key)
     assert client.get("/api/v1/incidents/").status_code == 403
+
+
+def test_a_withdrawn_incident_reaches_partners_as_a_bare_tombstone_in_every_format(partner):
+    """Withdrawn because it named a witness: a partner learns it is gone, and nothing of what it said."""
+    withdrawn = VerifiedIncidentFactory(
+        status="withdrawn",
+        title="Abu Khaled, who hides at the mill, saw the killings",
+        summary="Witness named",
+        place_name="the old mill",
+        latitude=Decimal("35.456100"),
+        longitude=Decimal("36.059400"),
+    )
+    detail = partner.get(f"/api/v1/incidents/{withdrawn.pk}/").json()
+    assert (detail["id"], detail["status"], detail["merged_into"]) == (str(withdrawn.pk), "withdrawn", None)
+    assert detail["updated_at"]
+    kept = {"id", "status", "merged_into", "updated_at"}
+    assert all(value in (None, []) for name, value in detail.items() if name not in kept)
+    for export in ("csv", "hxl", "geojson"):
+        body = b"".join(partner.get(f"/api/v1/incidents/?format={export}").streaming_content).decode()
+        assert str(withdrawn.pk) in body
+        assert "Abu Khaled" not in body and "mill" not in body and "35.4561" not in body, export
