@@ -163,7 +163,8 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS_O
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
 # Behind a TLS-terminating proxy, trust its header (only if the proxy sets it).
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -183,10 +184,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Behind a proxy, set BEHIND_PROXY so the client's address (not the proxy's) is counted.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
-)
+# Behind a proxy (BEHIND_PROXY), the client's address is the one the proxy appended, not the proxy's
+# own and not what the client wrote: see reports.web.client_address.
+AXES_CLIENT_IP_CALLABLE = "reports.web.client_address.client_address"
 
 # Content security policy for the pages: nothing from outside the site, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -51,6 +51,25 @@ def test_wrong_passwords_from_one_address_lock_that_address_out_for_that_name_on
     assert sign_in(client, monitor.username, PASSWORD, address="10.0.0.1").status_code == 302
 
 
+def test_behind_the_proxy_an_attacker_cannot_lock_out_a_monitor_nor_pose_as_their_address(client, settings):
+    """Every connection comes from the proxy (10.0.0.2); the proxy appends the address it saw."""
+    settings.BEHIND_PROXY = True
+    monitor = MonitorFactory()
+
+    def via_proxy(password, forwarded):
+        return client.post(
+            LOGIN,
+            {"username": monitor.username, "password": password},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(5):  # the attacker writes the monitor's address first; the proxy appends the real one
+        via_proxy("guess", "198.51.100.7, 203.0.113.66")
+    assert via_proxy(PASSWORD, "198.51.100.7, 203.0.113.66").status_code == 429
+    assert via_proxy(PASSWORD, "198.51.100.7").status_code == 302  # the monitor, through the same proxy
+
+
 def test_the_lock_lifts_by_itself_after_the_cool_off(client):
     monitor = MonitorFactory()
     for _ in range(5):
