@@ -121,11 +121,13 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
     with another body raises `ReportConflict` (invariant 2). Processing is
     enqueued only after commit.
     """
-    values = _clean(data)
     digest = submission_hash(report_id=report_id, data=data)
     existing = Report.objects.filter(pk=report_id).first()
     if existing is not None:
+        # A replay answers as the first even if the rules changed since (a category retired):
+        # the device must be able to clear it from its outbox.
         return _replay(existing, monitor=monitor, digest=digest)
+    values = _clean(data)
     try:
         with transaction.atomic():
             casualties = values.pop("casualties")

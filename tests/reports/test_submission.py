@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from reports.models import Report
+from reports.models import Category, Report
 from reports.services import ReportConflict, report_submit
 from tests.factories import MonitorFactory
 
@@ -126,3 +126,13 @@ def test_an_outage_takes_its_service_from_the_category():
         data=submission(category="water_outage", casualties=[], outage_restored_at=datetime(2025, 3, 9, tzinfo=UTC)),
     )
     assert result.report.service == "water"
+
+
+@pytest.mark.django_db
+def test_a_replay_answers_as_the_first_even_after_its_category_was_retired():
+    monitor = MonitorFactory()
+    report_id = uuid.uuid4()
+    report_submit(monitor=monitor, report_id=report_id, data=submission())
+    Category.objects.filter(slug="execution").update(is_active=False)
+    replay = report_submit(monitor=monitor, report_id=report_id, data=submission())
+    assert not replay.created and replay.report.pk == report_id
