@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from incidents.api_keys import api_key_issue, api_key_revoke
 from incidents.models import ApiKey, ApiKeyScope, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
-from reports.admin import ReadOnlyHistoryAdmin
+from reports.admin import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline
 from reports.choices import CasualtyGroup, CasualtyKind
-from reports.models import Area, Organisation, Report, User
+from reports.models import Organisation, Report, User
 
 # (feature in reasons["levels"], label, the key holding what a reviewer reads)
 REASON_FEATURES = (
@@ -122,30 +122,6 @@ class PendingCandidatesFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(~Exists(pending))
         return queryset
-
-
-class GovernorateFilter(admin.RelatedFieldListFilter):
-    def field_choices(self, field, request, model_admin):
-        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN1)]
-
-
-class DistrictFilter(admin.RelatedFieldListFilter):
-    def field_choices(self, field, request, model_admin):
-        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN2)]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class IncidentCasualtyInline(ReadOnlyInline):

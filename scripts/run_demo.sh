@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
-export DEBUG=1 SIJIL_DEMO=1 CELERY_BROKER_URL=
+# The local demo only: the admin without a one-time code (refused unless SIJIL_DEMO=1).
+export DEBUG=1 SIJIL_DEMO=1 SIJIL_ADMIN_2FA=0 CELERY_BROKER_URL=
 export DATABASE_URL=${SIJIL_DEMO_DATABASE_URL:-sqlite:///$(pwd)/db.sqlite3}
 "$PYTHON" manage.py migrate --noinput -v0
 "$PYTHON" manage.py seed_demo
