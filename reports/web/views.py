@@ -23,6 +23,7 @@ from functools import wraps
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,8 +63,6 @@ def monitor_required(view):
         if not user.is_authenticated:
             if _wants_json(request):
                 return JsonResponse({"errors": {"detail": [_("Sign in again to send your reports.")]}}, status=401)
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         if not user.is_monitor:
             if _wants_json(request):
