@@ -45,8 +45,19 @@ EXPORT_CONTENT = {
 }
 
 
+# A merged or withdrawn incident is a bare tombstone (serializers.tombstone): all but these are null or [].
+TOMBSTONE_KEEPS = {"id", "status", "merged_into", "updated_at"}
+
+
 def add_error_responses(result, generator, request, public):
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    for name, prop in schemas.get("Incident", {}).get("properties", {}).items():
+        if name not in TOMBSTONE_KEEPS and prop.get("type") != "array":
+            prop["nullable"] = True
+            if "$ref" in prop:  # an enum: nullable needs it wrapped
+                schemas["Incident"]["properties"][name] = {"allOf": [{"$ref": prop.pop("$ref")}], "nullable": True}
+    schemas.get("Incident", {}).pop("required", None)
     reference = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/v1/") or path.startswith(("/api/v1/schema/", "/api/v1/docs/")):

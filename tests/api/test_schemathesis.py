@@ -27,6 +27,7 @@ from tests.factories import (
     PartnerOrganisationFactory,
     ReportFactory,
     ReviewerFactory,
+    VerifiedIncidentFactory,
 )
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
@@ -48,6 +49,7 @@ def keep_connection():
 def bearer(request, db, keep_connection):
     """A key of the role under test, and some data for it to see."""
     IncidentCasualtyFactory()
+    VerifiedIncidentFactory(status="withdrawn")  # a bare tombstone in the lists
     DailyAggregateFactory()
     role = request.param
     if role == "partner":
