@@ -206,9 +206,17 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
         return False  # withdraw instead: partners must learn of it
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = "edited in the admin: " + ", ".join(form.changed_data)
-        super().save_model(request, obj, form, change)
+        # Through the service: it marks the fields as the reviewer's, so the pipeline never overwrites a redaction.
+        from incidents.services import IncidentActionError, incident_edit_public_text
+
+        try:
+            incident_edit_public_text(
+                incident=obj, by=request.user, title=obj.title, summary=obj.summary, perpetrator=obj.perpetrator
+            )
+        except IncidentActionError as error:
+            if error.status == 403:
+                raise PermissionDenied(error.reason) from error
+            messages.error(request, f"{error.field}: {error.reason}")
 
     # Reviewers' decisions: each a POST to one URL, each through incidents.services -----------
 

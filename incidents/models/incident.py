@@ -55,6 +55,11 @@ class Incident(models.Model):
     # Written for partners: no names of sources or witnesses.
     summary = models.TextField(_("summary"), blank=True, default="")
     perpetrator = models.CharField(max_length=300, blank=True, default="")
+    # A reviewer wrote the title / the perpetrator (`incident_edit_public_text`): the pipeline never
+    # recomputes that field again, so a redaction (a witness's name taken out) stays redacted. Per
+    # field: a reviewer who only wrote the summary has not vouched for the title of the moment.
+    title_by_reviewer = models.BooleanField(_("title written by a reviewer"), default=False)
+    perpetrator_by_reviewer = models.BooleanField(_("perpetrator written by a reviewer"), default=False)
 
     service = models.CharField(max_length=20, choices=Service.choices, blank=True, default="")
     restored_at = models.DateTimeField(null=True, blank=True)

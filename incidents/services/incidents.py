@@ -28,6 +28,7 @@ from incidents.selectors import LIVE_STATUSES
 from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import lock_areas
 from incidents.services.processing import _refresh_or_retire
+from incidents.services.processing import carry_overrides as _carry_overrides
 from incidents.services.refresh import incident_refresh
 from reports.choices import CasualtyGroup, CasualtyKind
 from reports.models import Report, User
@@ -302,6 +303,44 @@ def incident_verify(*, incident: Incident, by: User, note: str = "") -> Incident
     return incident
 
 
+def incident_edit_public_text(
+    *, incident: Incident, by: User, title: str, summary: str, perpetrator: str, note: str = ""
+) -> Incident:
+    """A reviewer writes the words partners read: title, summary, perpetrator.
+
+    Used to redact (a witness's name or a hiding place taken out of a title).
+    A title or perpetrator the reviewer changed is marked as theirs
+    (`title_by_reviewer`, `perpetrator_by_reviewer`) and from then on the
+    pipeline never recomputes it from the reports (invariant 5): a third
+    report joining must not bring the raw title back. Only the fields that
+    changed are marked: a reviewer who only wrote the summary has not vouched
+    for the title of the moment, which still follows the verified reports.
+    The summary is never computed. Saving the same text again changes nothing.
+    An incident in any state may be edited.
+    """
+    _require_reviewer(by)
+    note = _check_note(note, required=False)
+    title, summary, perpetrator = (title or "").strip(), (summary or "").strip(), (perpetrator or "").strip()
+    if not title:
+        raise IncidentActionError(field="title", reason=_("A title is required."), status=400)
+    for field, value in (("title", title), ("perpetrator", perpetrator)):
+        limit = Incident._meta.get_field(field).max_length
+        if len(value) > limit:
+            raise IncidentActionError(field=field, reason=_("At most %(n)d characters.") % {"n": limit}, status=400)
+    with transaction.atomic():
+        (incident,) = _lock(incident.pk)
+        wanted = {"title": title, "summary": summary, "perpetrator": perpetrator}
+        changed = [name for name, value in wanted.items() if getattr(incident, name) != value]
+        if not changed:
+            return incident
+        for name in changed:
+            setattr(incident, name, wanted[name])
+        incident.title_by_reviewer = incident.title_by_reviewer or "title" in changed
+        incident.perpetrator_by_reviewer = incident.perpetrator_by_reviewer or "perpetrator" in changed
+        _save(incident, by=by, reason=_reason("edited by a reviewer: " + ", ".join(changed), note))
+    return incident
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -418,28 +457,6 @@ def _repoint_candidate(candidate: DuplicateCandidate, target: Incident, *, by: U
         candidate.decision = DuplicateCandidate.Decision.ACCEPTED
         candidate.decided_by, candidate.decided_at = by, now
     _save(candidate, by=by, reason=reason)
-
-
-def _carry_overrides(absorbed: Incident, target: Incident, *, by: User, reason: str) -> None:
-    for row in IncidentCasualty.objects.filter(incident=absorbed, best_override__isnull=False):
-        mine = IncidentCasualty.objects.filter(incident=target, kind=row.kind, group=row.group).first()
-        if mine is not None and mine.best_override is not None:
-            continue
-        if mine is None:
-            mine = IncidentCasualty(
-                incident=target,
-                kind=row.kind,
-                group=row.group,
-                low=row.low,
-                best=row.best,
-                high=row.high,
-                method=row.method,
-            )
-        mine.best_override, mine.override_note = row.best_override, row.override_note
-        mine.overridden_by_id, mine.overridden_at = row.overridden_by_id, row.overridden_at
-        mine.low, mine.high = min(mine.low, row.best_override), max(mine.high, row.best_override)
-        mine.best = row.best_override
-        _save(mine, by=by, reason=reason)
 
 
 def _lock_pending_candidate(candidate: DuplicateCandidate) -> DuplicateCandidate:

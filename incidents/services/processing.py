@@ -32,7 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.dedup import CANDIDATE, CANDIDATE_THRESHOLD, JOIN, JOIN_THRESHOLD, block_for, score_candidates
-from incidents.models import DuplicateCandidate, Incident, IncidentStatus, MatchDecision
+from incidents.models import DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus, MatchDecision
 from incidents.selectors import LIVE_STATUSES, candidate_incidents, incident_member_reports, reports_to_sweep
 from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import lock_areas
@@ -249,6 +249,18 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
     if best is not None and best.decision == JOIN:
         target = Incident.objects.select_for_update(of=("self",)).select_related("category").get(pk=best.incident_id)
         tracker.watch(target)
+        if (
+            current is not None
+            and current.pk != target.pk
+            and _only_member(current, report)
+            and incident_decided_by_reviewer(current)
+        ):
+            # Moving it would retire an incident a reviewer decided on (invariant 5): a reviewer chooses instead.
+            incident_refresh(current, reason="pipeline: its report was amended")
+            _propose(report, incident_id=best.incident_id, score=best.score, reasons=best.reasons)
+            _record(report, current, MatchDecision.Outcome.CANDIDATE, best.score, reasons)
+            tracker.apply()
+            return str(MatchDecision.Outcome.CANDIDATE)
         if current is not None and current.pk != target.pk:
             _detach(report, reason="pipeline: re-matched after an amendment")
             _refresh_or_retire(current, merge_into=target, reason="its only report joined another incident")
@@ -272,18 +284,42 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
         if match.decision != CANDIDATE or match.incident_id == str(incident.pk):
             continue
         outcome = MatchDecision.Outcome.CANDIDATE
-        existing = DuplicateCandidate.objects.filter(report=report, incident_id=match.incident_id).first()
-        if existing is None:
-            DuplicateCandidate.objects.create(
-                report=report, incident_id=match.incident_id, score=match.score, reasons=match.reasons
-            )
-        elif existing.decision == DuplicateCandidate.Decision.PENDING and existing.score != match.score:
-            existing.score, existing.reasons = match.score, match.reasons
-            existing._change_reason = "pipeline: re-scored"
-            existing.save(update_fields=["score", "reasons"])
+        _propose(report, incident_id=match.incident_id, score=match.score, reasons=match.reasons)
     _record(report, incident, outcome, best.score if best else None, reasons)
     tracker.apply()
     return str(outcome)
+
+
+def _propose(report: Report, *, incident_id, score: float, reasons: dict) -> None:
+    """A pending duplicate candidate for a reviewer (re-scored if one is pending already)."""
+    existing = DuplicateCandidate.objects.filter(report=report, incident_id=incident_id).first()
+    if existing is None:
+        DuplicateCandidate.objects.create(report=report, incident_id=incident_id, score=score, reasons=reasons)
+    elif existing.decision == DuplicateCandidate.Decision.PENDING and existing.score != score:
+        existing.score, existing.reasons = score, reasons
+        existing._change_reason = "pipeline: re-scored"
+        existing.save(update_fields=["score", "reasons"])
+
+
+def incident_decided_by_reviewer(incident: Incident) -> bool:
+    """Whether a reviewer has decided something about this incident that the pipeline must not undo.
+
+    Verified (now or once), a figure overridden, a report placed by a
+    reviewer, another incident merged into it, or its public text written by
+    a reviewer. The pipeline never retires such an incident on its own
+    (invariant 5): a tombstone would take the verification, overrides and
+    text away from partners, pointing at an incident they may not see.
+    """
+    return (
+        incident.status == IncidentStatus.VERIFIED
+        or incident.verified_at is not None
+        or incident.title_by_reviewer
+        or incident.perpetrator_by_reviewer
+        or bool(incident.summary)
+        or IncidentCasualty.objects.filter(incident=incident, best_override__isnull=False).exists()
+        or Report.objects.filter(incident=incident, incident_pinned=True).exists()
+        or Incident.objects.filter(merged_into=incident).exists()
+    )
 
 
 def _match_json(match) -> dict:
@@ -337,12 +373,17 @@ def _detach(report: Report, *, reason: str) -> None:
 def _refresh_or_retire(incident: Incident, *, by=None, merge_into: Incident | None = None, reason: str) -> None:
     """Recompute an incident a report left; an incident left with no report is retired.
 
-    Left because its only report joined another incident, it becomes a
-    tombstone merged into that one (partners syncing learn where it went);
-    left because its reports were rejected, it is withdrawn.
+    Left because its only report went to another incident, it becomes a
+    tombstone merged into that one (partners syncing learn where it went) and,
+    as in `incident_merge`, its verification and overrides go along, so the
+    tombstone never points at an incident partners cannot see. Only a
+    reviewer's move gets here with a verified or overridden incident: the
+    pipeline proposes a duplicate candidate instead (`incident_decided_by_reviewer`).
+    Left because its reports were rejected, it is withdrawn.
     """
     if incident.status in LIVE_STATUSES and not incident_member_reports(incident_ids=[incident.pk]).exists():
         if merge_into is not None:
+            _carry_into(incident, merge_into, by=by, reason=reason)
             incident.status = IncidentStatus.MERGED
             incident.merged_into = merge_into
         else:
@@ -351,3 +392,47 @@ def _refresh_or_retire(incident: Incident, *, by=None, merge_into: Incident | No
         incident._change_reason = reason[:100]
         incident.save()
     incident_refresh(incident, by=by, reason=reason)
+
+
+def _carry_into(absorbed: Incident, target: Incident, *, by, reason: str) -> None:
+    carry_overrides(absorbed, target, by=by, reason=reason)
+    for row in IncidentCasualty.objects.filter(incident=absorbed):
+        row._history_user = by
+        row._change_reason = reason[:100]
+        row.delete()  # a tombstone has no figures; the target's count
+    for earlier in Incident.objects.filter(merged_into=absorbed):
+        earlier.merged_into = target
+        earlier._history_user = by
+        earlier._change_reason = reason[:100]
+        earlier.save()
+    if absorbed.status == IncidentStatus.VERIFIED and target.status == IncidentStatus.UNVERIFIED:
+        target.status = IncidentStatus.VERIFIED
+        target.verified_by_id, target.verified_at = absorbed.verified_by_id, absorbed.verified_at
+        target._history_user = by
+        target._change_reason = reason[:100]
+        target.save()
+
+
+def carry_overrides(absorbed: Incident, target: Incident, *, by, reason: str) -> None:
+    """A reviewer's figure overrides go with the reports into the incident that absorbs them, unless it has its own."""
+    for row in IncidentCasualty.objects.filter(incident=absorbed, best_override__isnull=False):
+        mine = IncidentCasualty.objects.filter(incident=target, kind=row.kind, group=row.group).first()
+        if mine is not None and mine.best_override is not None:
+            continue
+        if mine is None:
+            mine = IncidentCasualty(
+                incident=target,
+                kind=row.kind,
+                group=row.group,
+                low=row.low,
+                best=row.best,
+                high=row.high,
+                method=row.method,
+            )
+        mine.best_override, mine.override_note = row.best_override, row.override_note
+        mine.overridden_by_id, mine.overridden_at = row.overridden_by_id, row.overridden_at
+        mine.low, mine.high = min(mine.low, row.best_override), max(mine.high, row.best_override)
+        mine.best = row.best_override
+        mine._history_user = by
+        mine._change_reason = reason
+        mine.save()

@@ -113,18 +113,21 @@ def _coordinate(value: float | None) -> Decimal | None:
 def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed from its reports") -> bool:
     """Recompute an incident (locked by the caller) from its reports; returns whether anything changed.
 
-    Time window, place and category follow the matcher's summary
-    (`IncidentRecord.from_reports`: the most precise reports decide); the
-    title is the first report's; the figures are reconciled
-    (`reconcile.reconcile`), keeping reviewers' overrides. A live unverified
-    incident becomes verified as soon as one of its reports is verified (the
-    reviewer of the first one is recorded). Merged and withdrawn incidents keep
-    their state. Rejected reports are not members.
+    The published fields (time window, place, coordinates, category, title,
+    perpetrator, counts) come from `published_members`: once any report is
+    verified, only the verified ones — partners must never read the words or
+    places of an unverified report (invariant 6), and the figures follow the
+    same rule (`reconcile.reconcile`, keeping reviewers' overrides). A title
+    or perpetrator a reviewer wrote (`title_by_reviewer`,
+    `perpetrator_by_reviewer`) is never recomputed (invariant 5). A live unverified incident becomes verified as
+    soon as one of its reports is verified (the reviewer of the first one is
+    recorded). Merged and withdrawn incidents keep their state. Rejected
+    reports are not members.
     """
     members = list(incident_member_reports(incident_ids=[incident.pk]))
     before = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
     if members:
-        _apply_summary(incident, members)
+        _apply_summary(incident, published_members(members))
     else:
         incident.report_count = incident.source_count = 0
         incident.sources_disagree = False
@@ -146,6 +149,19 @@ def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed f
     return changed or figures_changed
 
 
+def published_members(members: list[Report]) -> list[Report]:
+    """The reports an incident's published fields are made of: the verified ones once there is any, else all.
+
+    The same rule as the figures' (`reconcile`): as soon as a reviewer has
+    verified a report, an unverified report of the same incident (perhaps
+    naming a witness or a hiding place in its title) no longer shapes what
+    partners read. Before that the incident is unverified and partners do not
+    see it at all.
+    """
+    verified = [r for r in members if r.status == ReportStatus.VERIFIED]
+    return verified or members
+
+
 def _apply_summary(incident: Incident, members: list[Report]) -> None:
     summary = incident_record(incident.pk, members)
     incident.category_id = summary.category
@@ -159,9 +175,11 @@ def _apply_summary(incident: Incident, members: list[Report]) -> None:
     incident.geo_precision = summary.geo_precision
     named = sorted((r for r in members if r.place_name), key=lambda r: r.geo_precision)
     incident.place_name = named[0].place_name if named else ""
-    incident.title = members[0].title
-    perpetrators = Counter(r.perpetrator.strip() for r in members if r.perpetrator.strip())
-    incident.perpetrator = perpetrators.most_common(1)[0][0] if perpetrators else ""
+    if not incident.title_by_reviewer:
+        incident.title = members[0].title
+    if not incident.perpetrator_by_reviewer:
+        perpetrators = Counter(r.perpetrator.strip() for r in members if r.perpetrator.strip())
+        incident.perpetrator = perpetrators.most_common(1)[0][0] if perpetrators else ""
     outage_reports = [r for r in members if r.category.is_outage]
     incident.service = outage_reports[0].category.service if outage_reports else ""
     restored = [r.outage_restored_at for r in outage_reports if r.outage_restored_at]
