@@ -82,6 +82,7 @@ def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str 
         for candidate in DuplicateCandidate.objects.filter(incident=absorbed).select_related("report"):
             _repoint_candidate(candidate, target, by=by, now=now, reason=reason)
         _carry_overrides(absorbed, target, by=by, reason=reason)
+        _carry_reviewer_text(absorbed, target, by=by, reason=reason)
         for earlier in Incident.objects.filter(merged_into=absorbed):
             earlier.merged_into = target
             _save(earlier, by=by, reason=reason)
@@ -457,6 +458,22 @@ def _repoint_candidate(candidate: DuplicateCandidate, target: Incident, *, by: U
         candidate.decision = DuplicateCandidate.Decision.ACCEPTED
         candidate.decided_by, candidate.decided_at = by, now
     _save(candidate, by=by, reason=reason)
+
+
+def _carry_reviewer_text(absorbed: Incident, target: Incident, *, by: User, reason: str) -> None:
+    """A title or perpetrator a reviewer wrote goes along where the target has none of its own.
+
+    Otherwise the target's title would be recomputed from the reports, and the
+    absorbed incident's raw title (the one a reviewer redacted) could come back.
+    """
+    carried = False
+    for field, flag in (("title", "title_by_reviewer"), ("perpetrator", "perpetrator_by_reviewer")):
+        if getattr(absorbed, flag) and not getattr(target, flag):
+            setattr(target, field, getattr(absorbed, field))
+            setattr(target, flag, True)
+            carried = True
+    if carried:
+        _save(target, by=by, reason=reason)
 
 
 def _lock_pending_candidate(candidate: DuplicateCandidate) -> DuplicateCandidate:

@@ -11,6 +11,7 @@ from incidents.services import (
     IncidentActionError,
     candidate_accept,
     incident_edit_public_text,
+    incident_merge,
     incident_override_best,
     incident_verify,
 )
@@ -198,6 +199,23 @@ def test_a_title_redacted_in_the_admin_survives_the_pipeline(admin_login):
     assert incident.history.latest().history_user == reviewer
     process(jableh_report(minutes=20, monitor=MonitorFactory(), title=WITNESS_TITLE))
     assert reload(incident).title == "Eight men executed in Jableh"
+
+
+def test_a_merge_keeps_the_title_a_reviewer_redacted_on_the_absorbed_incident():
+    reviewer = ReviewerFactory()
+    witness = verified(jableh_report(title=WITNESS_TITLE), reviewer)
+    process(witness)
+    absorbed = reload(witness).incident
+    incident_edit_public_text(
+        incident=absorbed, by=reviewer, title="Eight men executed in Jableh", summary="", perpetrator="armed group"
+    )
+    target_report = verified(banyas_report(), reviewer)
+    process(target_report)
+    target = reload(target_report).incident
+    merged = incident_merge(target=target, absorbed=absorbed, by=reviewer, note="one event")
+    merged = reload(merged)
+    assert merged.title == "Eight men executed in Jableh" and merged.title_by_reviewer
+    assert WITNESS_TITLE not in partner_client().get(f"/api/v1/incidents/{merged.pk}/").content.decode()
 
 
 # --- 3. the pipeline never retires an incident a reviewer decided on ------------------------------
