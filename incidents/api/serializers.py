@@ -34,6 +34,7 @@ from reports.choices import (
 )
 from reports.models import Area, Attachment, Category, Report
 from reports.review import NOTE_MAX_LENGTH
+from reports.services import SUBMISSION_FIELDS
 
 MAX_COUNT = 10_000_000  # far above any real toll, far below the database's integer limit
 BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -181,6 +182,10 @@ class NullIfBlankCharField(serializers.CharField):
         return value or None
 
 
+# Stored for the monitor and reviewers, never returned by the API.
+CONFIDENTIAL_FIELDS = frozenset({"source_notes"})
+
+
 class ReportSerializer(serializers.ModelSerializer):
     """A report read back: as submitted, plus its review state, the reviewer's note and its incident."""
 
@@ -204,28 +209,10 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
+        # As submitted (the service's own list), never the confidential source notes; then the review's fields.
         fields = [
             "id",
-            "category",
-            "occurred_at",
-            "occurred_until",
-            "time_precision",
-            "admin1",
-            "admin2",
-            "place_name",
-            "latitude",
-            "longitude",
-            "geo_precision",
-            "title",
-            "narrative",
-            "language",
-            "casualties",
-            "perpetrator",
-            "source_type",
-            "source_reliability",
-            "info_credibility",
-            "service",
-            "outage_restored_at",
+            *(name for name in SUBMISSION_FIELDS if name not in CONFIDENTIAL_FIELDS),
             "status",
             "review_note",
             "incident",
