@@ -1,8 +1,11 @@
 """The admin for incidents: their reports, reconciled figures, duplicate candidates and history.
 
-Decisions on incidents (accepting or rejecting a candidate, merging, splitting,
-overriding a figure, withdrawing) go through `incidents.services`; the
-incident page holds no rule of its own. See docs/review.md.
+Decisions on incidents (accepting or rejecting a candidate, moving a report,
+merging, splitting, overriding a figure, withdrawing) go through
+`incidents.services`; the pages hold no rule of their own. The review queue
+and report page of `reports/admin.py` are extended here with what belongs to
+incidents — the duplicate candidates and the move — so that `reports` never
+imports `incidents`. See docs/review.md.
 """
 
 from __future__ import annotations
@@ -23,8 +26,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.api_keys import api_key_issue, api_key_revoke
-from incidents.models import ApiKey, ApiKeyScope, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
-from reports.admin import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline
+from incidents.models import (
+    LIVE_STATUSES,
+    ApiKey,
+    ApiKeyScope,
+    DuplicateCandidate,
+    Incident,
+    IncidentCasualty,
+    IncidentStatus,
+)
+from incidents.selectors import review_queue
+from incidents.services import (
+    IncidentActionError,
+    candidate_accept,
+    candidate_reject,
+    incident_edit_public_text,
+    incident_merge,
+    incident_override_best,
+    incident_split,
+    incident_verify,
+    incident_withdraw,
+    report_move,
+)
+from reports.admin import ReportAdmin
+from reports.admin_base import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline, show_refusal
 from reports.choices import CasualtyGroup, CasualtyKind
 from reports.models import Organisation, Report, User
 
@@ -42,8 +67,8 @@ REASON_FEATURES = (
 
 
 def _incident_or_error(text: str, *, field: str) -> Incident:
-    from incidents.services import IncidentActionError
-
+    if not text.strip():
+        raise IncidentActionError(field=field, reason=_("Choose the other incident first."), status=400)
     try:
         return Incident.objects.get(pk=uuid.UUID(text.strip()))
     except (ValueError, Incident.DoesNotExist):
@@ -207,16 +232,12 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service: it marks the fields as the reviewer's, so the pipeline never overwrites a redaction.
-        from incidents.services import IncidentActionError, incident_edit_public_text
-
         try:
             incident_edit_public_text(
                 incident=obj, by=request.user, title=obj.title, summary=obj.summary, perpetrator=obj.perpetrator
             )
         except IncidentActionError as error:
-            if error.status == 403:
-                raise PermissionDenied(error.reason) from error
-            messages.error(request, f"{error.field}: {error.reason}")
+            show_refusal(request, error)
 
     # Reviewers' decisions: each a POST to one URL, each through incidents.services -----------
 
@@ -230,16 +251,7 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
         ]
 
     def decide_view(self, request: HttpRequest, object_id):
-        """Override a best figure, merge another incident in, split reports out, withdraw or verify."""
-        from incidents.services import (
-            IncidentActionError,
-            incident_merge,
-            incident_override_best,
-            incident_split,
-            incident_verify,
-            incident_withdraw,
-        )
-
+        """Override a best figure, merge this incident into another, split reports out, withdraw or verify."""
         incident = get_object_or_404(Incident, pk=object_id)
         back = reverse("admin:incidents_incident_change", args=[incident.pk])
         if request.method != "POST":
@@ -261,9 +273,13 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
                 )
                 messages.success(request, _("The figure is overridden; the note is kept with it."))
             elif step == "merge":
-                absorbed = _incident_or_error(post.get("absorbed", ""), field="absorbed")
-                incident_merge(target=incident, absorbed=absorbed, by=request.user, note=note)
-                messages.success(request, _("“%(a)s” is merged into this incident.") % {"a": absorbed})
+                # The same direction as the API (POST /api/v1/incidents/{id}/merge/ {"into": …}): this one is absorbed.
+                survivor = _incident_or_error(post.get("into", ""), field="into")
+                survivor = incident_merge(target=survivor, absorbed=incident, by=request.user, note=note)
+                messages.success(
+                    request, _("Merged: this incident is now part of “%(s)s”, which survives.") % {"s": survivor}
+                )
+                return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[survivor.pk]))
             elif step == "split":
                 new = incident_split(
                     incident=incident, report_ids=post.getlist("report_ids"), by=request.user, note=note
@@ -274,12 +290,12 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
                 incident_withdraw(incident=incident, by=request.user, note=note)
                 messages.success(request, _("The incident is withdrawn."))
             elif step == "verify":
-                incident_verify(incident=incident, by=request.user, note=note)
-                messages.success(request, _("The incident is verified."))
+                verified = incident_verify(incident=incident, by=request.user, note=note)
+                messages.success(request, _("The incident is %(s)s.") % {"s": verified.get_status_display().lower()})
             else:
                 messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
         except IncidentActionError as error:
-            messages.error(request, f"{error.field}: {error.reason}")
+            show_refusal(request, error)
         return HttpResponseRedirect(back)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -289,12 +305,12 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _decisions_context(self, request, incident: Incident) -> dict:
-        live = incident.status in (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
+        live = incident.status in LIVE_STATUSES
         # Incidents a reviewer is likely to merge in: live, in the same governorate, within a week.
         nearby = (
             Incident.objects.filter(
                 admin1_id=incident.admin1_id,
-                status__in=(IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED),
+                status__in=LIVE_STATUSES,
                 occurred_from__gte=incident.occurred_from - timedelta(days=7),
                 occurred_from__lte=incident.occurred_from + timedelta(days=7),
             )
@@ -313,6 +329,104 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
             "kinds": CasualtyKind.choices,
             "groups": CasualtyGroup.choices,
         }
+
+
+# --- the review queue and report page, with what belongs to incidents ------------------------------
+
+
+class HasCandidatesFilter(admin.SimpleListFilter):
+    title = gettext_lazy("duplicate candidates")
+    parameter_name = "candidates"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has pending candidates")), ("no", _("None pending"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(candidate_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(candidate_count=0)
+        return queryset
+
+
+class ReviewReportAdmin(ReportAdmin):
+    """`reports.admin.ReportAdmin` with the report's duplicate candidates: a column, a filter, the decisions."""
+
+    change_form_template = "admin/incidents/report/review_change_form.html"
+    list_display = (
+        *ReportAdmin.list_display[: ReportAdmin.list_display.index("status") + 1],
+        "candidates",
+        *ReportAdmin.list_display[ReportAdmin.list_display.index("status") + 1 :],
+    )
+    list_filter = (*ReportAdmin.list_filter, HasCandidatesFilter)
+
+    def get_queryset(self, request):
+        return review_queue()
+
+    @admin.display(description=gettext_lazy("candidates"), ordering="candidate_count")
+    def candidates(self, report: Report) -> int:
+        return report.candidate_count
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<uuid:object_id>/candidates/<int:candidate_id>/",
+                wrap(self.candidate_view),
+                name="reports_report_candidate",
+            ),
+            path("<uuid:object_id>/move/", wrap(self.move_view), name="reports_report_move"),
+            *super().get_urls(),
+        ]
+
+    def candidate_view(self, request: HttpRequest, object_id, candidate_id: int):
+        """Accept (the report joins the incident) or reject (never suggested again) a duplicate candidate."""
+        candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, report_id=object_id)
+        back = reverse("admin:reports_report_change", args=[object_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        step, note = request.POST.get("step", ""), request.POST.get("note", "")
+        try:
+            if step == "accept":
+                report = candidate_accept(candidate=candidate, by=request.user, note=note)
+                messages.success(request, _("The report joined “%(i)s”.") % {"i": report.incident})
+            elif step == "reject":
+                candidate_reject(candidate=candidate, by=request.user, note=note)
+                messages.success(request, _("Not the same event: it will not be suggested again."))
+            else:
+                messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
+        except IncidentActionError as error:
+            show_refusal(request, error)
+        return HttpResponseRedirect(back)
+
+    def move_view(self, request: HttpRequest, object_id):
+        """Move the report to another incident (by id), or to a new one of its own (empty id)."""
+        report = get_object_or_404(Report, pk=object_id)
+        back = reverse("admin:reports_report_change", args=[object_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        wanted = request.POST.get("incident", "").strip()
+        try:
+            target = _incident_or_error(wanted, field="incident") if wanted else None
+            incident = report_move(report=report, by=request.user, incident=target, note=request.POST.get("note", ""))
+            messages.success(request, _("The report is now in “%(i)s”.") % {"i": incident})
+        except IncidentActionError as error:
+            show_refusal(request, error)
+        return HttpResponseRedirect(back)
+
+    def _review_context(self, request, report: Report) -> dict:
+        return {
+            **super()._review_context(request, report),
+            "candidates": [
+                {**row, "actions_url": reverse("admin:reports_report_candidate", args=[report.pk, row["candidate"].pk])}
+                for row in candidate_rows(report)
+            ],
+            "move_url": reverse("admin:reports_report_move", args=[report.pk]),
+        }
+
+
+admin.site.unregister(Report)
+admin.site.register(Report, ReviewReportAdmin)
 
 
 @admin.register(DuplicateCandidate)

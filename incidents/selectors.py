@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from incidents.dedup import Block
-from incidents.models import Incident, IncidentStatus
+from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident
 from reports.choices import ProcessingState, ReportStatus
 from reports.models import Report
-
-LIVE_STATUSES = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
+from reports.selectors import reports_for_review
 
 # An incident is looked for only among those that started at most this long
 # before a report's window opens: it bounds the range the blocking index scans
@@ -55,6 +55,23 @@ def incident_member_reports(*, incident_ids) -> QuerySet[Report]:
         .select_related("category")
         .prefetch_related("casualties")
         .order_by("received_at", "id")
+    )
+
+
+def review_queue() -> QuerySet[Report]:
+    """The review queue of `reports.selectors.reports_for_review`, with each report's pending duplicate candidates.
+
+    `candidate_count` in the same query (no query per row).
+    """
+    pending = (
+        DuplicateCandidate.objects.filter(report=OuterRef("pk"), decision=DuplicateCandidate.Decision.PENDING)
+        .order_by()
+        .values("report")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return reports_for_review().annotate(
+        candidate_count=Coalesce(Subquery(pending, output_field=IntegerField()), Value(0))
     )
 
 

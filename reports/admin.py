@@ -7,15 +7,12 @@ is read-only (monitors amend their own reports). See docs/review.md.
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,9 +21,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import DuplicateCandidate
+from reports.admin_base import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline, show_refusal
 from reports.choices import ReportStatus, Role
 from reports.models import (
     Area,
@@ -44,25 +40,6 @@ from reports.review import ReviewError, lock_holder, report_release, report_revi
 from reports.selectors import QUEUE_ORDERING, reports_for_review
 
 QUEUE_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW)
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """History to read, never to revert from.
-
-    simple-history's `SIMPLE_HISTORY_REVERT_DISABLED` only hides the button: a
-    POST to a historical version still saves it, state included, around the
-    services. Here any POST there is refused.
-    """
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-def show_review_error(request: HttpRequest, error: ReviewError, *, subject: object = None) -> None:
-    prefix = f"{subject}: " if subject is not None else ""
-    messages.error(request, f"{prefix}{error.reason}")
 
 
 # --- queue filters ---------------------------------------------------------------------
@@ -95,22 +72,6 @@ class ReviewStateFilter(admin.SimpleListFilter):
             }
 
 
-class HasCandidatesFilter(admin.SimpleListFilter):
-    title = gettext_lazy("duplicate candidates")
-    parameter_name = "candidates"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has pending candidates")), ("no", _("None pending"))]
-
-    def queryset(self, request, queryset):
-        pending = DuplicateCandidate.objects.filter(report=OuterRef("pk"), decision=DuplicateCandidate.Decision.PENDING)
-        if self.value() == "yes":
-            return queryset.filter(Exists(pending))
-        if self.value() == "no":
-            return queryset.filter(~Exists(pending))
-        return queryset
-
-
 class TakenFilter(admin.SimpleListFilter):
     title = gettext_lazy("taken")
     parameter_name = "taken"
@@ -127,34 +88,6 @@ class TakenFilter(admin.SimpleListFilter):
         if self.value() == "others":
             return queryset.filter(held).exclude(assigned_to=request.user)
         return queryset
-
-
-class GovernorateFilter(admin.RelatedFieldListFilter):
-    def field_choices(self, field, request, model_admin):
-        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN1)]
-
-
-class DistrictFilter(admin.RelatedFieldListFilter):
-    def field_choices(self, field, request, model_admin):
-        return [(a.pcode, str(a)) for a in Area.objects.filter(level=Area.Level.ADMIN2)]
-
-
-# --- inlines (read-only) --------------------------------------------------------------
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReportCasualtyInline(ReadOnlyInline):
@@ -230,7 +163,6 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         "occurred_at",
         "killed",
         "status",
-        "candidates",
         "taken_by",
         "organisation",
         "received_at",
@@ -242,7 +174,6 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         ("admin2", DistrictFilter),
         ("occurred_at", admin.DateFieldListFilter),
         "organisation",
-        HasCandidatesFilter,
         TakenFilter,
     )
     search_fields = ("title", "narrative", "place_name")
@@ -336,10 +267,6 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
     def killed(self, report: Report) -> int:
         return report.killed_high
 
-    @admin.display(description=gettext_lazy("candidates"), ordering="candidate_count")
-    def candidates(self, report: Report) -> int:
-        return report.candidate_count
-
     @admin.display(description=gettext_lazy("taken by"))
     def taken_by(self, report: Report) -> str:
         return report.assigned_to.get_username() if lock_holder(report) else ""
@@ -361,7 +288,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
                 report_take(report=report, reviewer=request.user)
                 taken += 1
             except ReviewError as error:
-                show_review_error(request, error, subject=report)
+                show_refusal(request, error, subject=report)
         if taken:
             messages.success(request, _("Taken: %(n)d.") % {"n": taken})
 
@@ -389,7 +316,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         try:
             result = report_review_bulk(reports=list(queryset), reviewer=request.user, decision=decision, note=note)
         except ReviewError as error:
-            show_review_error(request, error)
+            show_refusal(request, error)
             return
         if result.decided:
             messages.success(
@@ -398,7 +325,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
             )
         titles = {r.pk: r.title for r in queryset}
         for pk, error in result.refused.items():
-            show_review_error(request, error, subject=titles.get(pk, pk))
+            show_refusal(request, error, subject=titles.get(pk, pk))
 
     # The report page ----------------------------------------------------------------
 
@@ -406,59 +333,8 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<uuid:object_id>/review/", wrap(self.review_view), name="reports_report_review"),
-            path(
-                "<uuid:object_id>/candidates/<int:candidate_id>/",
-                wrap(self.candidate_view),
-                name="reports_report_candidate",
-            ),
-            path("<uuid:object_id>/move/", wrap(self.move_view), name="reports_report_move"),
             *super().get_urls(),
         ]
-
-    def candidate_view(self, request: HttpRequest, object_id, candidate_id: int):
-        """Accept (the report joins the incident) or reject (never suggested again) a duplicate candidate."""
-        from incidents.services import IncidentActionError, candidate_accept, candidate_reject
-
-        candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, report_id=object_id)
-        back = reverse("admin:reports_report_change", args=[object_id])
-        if request.method != "POST":
-            return HttpResponseRedirect(back)
-        step, note = request.POST.get("step", ""), request.POST.get("note", "")
-        try:
-            if step == "accept":
-                candidate_accept(candidate=candidate, by=request.user, note=note)
-                messages.success(request, _("The report joined “%(i)s”.") % {"i": candidate.incident})
-            elif step == "reject":
-                candidate_reject(candidate=candidate, by=request.user, note=note)
-                messages.success(request, _("Not the same event: it will not be suggested again."))
-            else:
-                messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
-        except IncidentActionError as error:
-            messages.error(request, error.reason)
-        return HttpResponseRedirect(back)
-
-    def move_view(self, request: HttpRequest, object_id):
-        """Move the report to another incident (by id), or to a new one of its own (empty id)."""
-        from incidents.models import Incident
-        from incidents.services import IncidentActionError, report_move
-
-        report = get_object_or_404(Report, pk=object_id)
-        back = reverse("admin:reports_report_change", args=[object_id])
-        if request.method != "POST":
-            return HttpResponseRedirect(back)
-        wanted = request.POST.get("incident", "").strip()
-        target = None
-        if wanted:
-            target = Incident.objects.filter(pk=wanted).first() if _is_uuid(wanted) else None
-            if target is None:
-                messages.error(request, _("No incident with the id “%(id)s”.") % {"id": wanted})
-                return HttpResponseRedirect(back)
-        try:
-            incident = report_move(report=report, by=request.user, incident=target, note=request.POST.get("note", ""))
-            messages.success(request, _("The report is now in “%(i)s”.") % {"i": incident})
-        except IncidentActionError as error:
-            messages.error(request, error.reason)
-        return HttpResponseRedirect(back)
 
     def review_view(self, request: HttpRequest, object_id):
         """One review step from the report page: take, release, verify, reject or ask (POST only)."""
@@ -476,12 +352,12 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
                 report_release(report=report, reviewer=request.user)
                 messages.success(request, _("The report is back in the queue."))
             else:
-                report_review(report=report, reviewer=request.user, decision=step, note=note)
-                messages.success(request, _("Done: %(state)s.") % {"state": ReportStatus(report.status).label.lower()})
+                decided = report_review(report=report, reviewer=request.user, decision=step, note=note)
+                messages.success(request, _("Done: %(state)s.") % {"state": decided.get_status_display().lower()})
                 if step in ("verify", "reject"):
                     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         except ReviewError as error:
-            show_review_error(request, error)
+            show_refusal(request, error)
         return HttpResponseRedirect(back)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -490,8 +366,6 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _review_context(self, request, report: Report) -> dict:
-        from incidents.admin import candidate_rows
-
         holder = lock_holder(report)
         return {
             "review_url": reverse("admin:reports_report_review", args=[report.pk]),
@@ -499,21 +373,8 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
             "lock_holder": report.assigned_to if holder else None,
             "held_by_me": holder == request.user.pk,
             "in_queue": report.status in QUEUE_STATES,
-            "candidates": [
-                {**row, "actions_url": reverse("admin:reports_report_candidate", args=[report.pk, row["candidate"].pk])}
-                for row in candidate_rows(report)
-            ],
-            "move_url": reverse("admin:reports_report_move", args=[report.pk]),
             "report_figures": list(report.casualties.all()),
         }
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 # --- coordinators' registers -------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The closed vocabularies of PRODUCT.md. Their values are part of the API contract."""
+"""The closed vocabularies of docs/contract.md. Their values are part of the API contract."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +100,21 @@ class ProcessingState(models.TextChoices):
     CLAIMED = "claimed", _("Being processed")
     DONE = "done", _("Processed")
     FAILED = "failed", _("Failed after retries")
+
+
+class HandBack(models.TextChoices):
+    """Why a report is (again) waiting for the pipeline; said by whoever hands it back (`reports/pipeline.py`).
+
+    `amended` asks the pipeline to match the report again (its content
+    changed); `reviewed` only to recompute what the review changed (a rejected
+    report leaves its incident). An amendment not yet processed is not
+    forgotten when a review hands the report back too.
+    """
+
+    NONE = "", _("Nothing asked")
+    SUBMITTED = "submitted", _("Submitted")
+    AMENDED = "amended", _("Amended by its monitor")
+    REVIEWED = "reviewed", _("Reviewed")
 
 
 class ReviewDecisionKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Show times in the signed-in user's zone (stored in UTC, default Asia/Damascus)."""
+"""Show times in the signed-in user's zone (stored in UTC, default the register's zone, `reports/days.py`)."""
 
 from django.utils import timezone
 

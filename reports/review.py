@@ -20,13 +20,14 @@ Refusals raise `ReviewError` carrying the field at fault, the reason and an
 HTTP status (400 bad input, 403 not a reviewer, 409 the report's state or lock
 forbids it), which the API and the admin show as they are.
 
-After a verification or a rejection the report goes back to the pipeline so
-that its incident's figures and the aggregates are recomputed. The incident
-rule: an incident becomes verified when a reviewer verifies one of its reports
-(the reviewer has judged that the event happened); it stays so until a
-reviewer withdraws it. If the pipeline has not yet placed the report in an
-incident, the worker verifies the incident when it does (a verified report
-makes its incident verified).
+What a decision means for incidents is the pipeline's (`reports/pipeline.py`),
+called inside the same transaction: an incident becomes verified when a
+reviewer verifies one of its reports (the reviewer has judged that the event
+happened), and its figures and the daily aggregates follow before the
+review commits; it stays so until a reviewer withdraws it. A rejected report
+is handed back to the pipeline, which takes it out of its incident. If the
+pipeline has not yet placed the report, it verifies the incident when it does
+(a verified report makes its incident verified).
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.choices import ProcessingState, ReportStatus, ReviewDecisionKind
+from reports import pipeline
+from reports.choices import ReportStatus, ReviewDecisionKind
+from reports.errors import ActionRefused
+from reports.history import save_recorded
 from reports.models import Report, ReviewDecision, User
 
 Decision = Literal["verify", "reject", "needs_info"]
@@ -62,25 +66,13 @@ NOTE_REQUIRED = {
 NOTE_MAX_LENGTH = 4000
 
 
-class ReviewError(Exception):
-    """A review step refused: which field, why, and the HTTP status an API answers with.
+class ReviewError(ActionRefused):
+    """A review step refused (`reports.errors.ActionRefused`).
 
     `status` is 400 (bad input: unknown decision, missing note), 403 (the user
-    may not review) or 409 (the report's state or another reviewer's lock
-    forbids the step now).
+    may not review), 404 (no such report) or 409 (the report's state or another
+    reviewer's lock forbids the step now).
     """
-
-    def __init__(self, *, field: str, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.reason
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {self.field: [self.reason]}
 
 
 def lock_duration() -> timedelta:
@@ -194,6 +186,8 @@ def _check_decision(decision: str, note: str) -> None:
 
 
 def _lock(report: Report) -> Report:
+    """The report's row, locked after the pipeline's area locks (the order every writer takes them in)."""
+    pipeline.lock_for_review(report=report)
     try:
         return Report.objects.select_for_update(of=("self",)).select_related("incident").get(pk=report.pk)
     except Report.DoesNotExist:
@@ -224,10 +218,10 @@ def _take(report: Report, *, reviewer: User, now) -> None:
     report.assigned_to = reviewer
     report.assigned_until = now + lock_duration()
     report.status = to_status
-    report._history_user = reviewer
-    report._change_reason = "taken for review"
     if changes_hands:
-        report.save(update_fields=["assigned_to", "assigned_until", "status", "updated_at"])
+        save_recorded(
+            report, by=reviewer, reason="taken for review", fields=["assigned_to", "assigned_until", "status"]
+        )
         ReviewDecision.objects.create(
             report=report,
             actor=reviewer,
@@ -257,42 +251,8 @@ def _decide(report: Report, *, reviewer: User, decision: str, note: str, now) ->
     report.reviewed_at = now
     report.assigned_to = None
     report.assigned_until = None
-    report._history_user = reviewer
-    report._change_reason = f"{decision}: {note}"[:100] if note else decision
-    report.save()
+    save_recorded(report, by=reviewer, reason=f"{decision}: {note}" if note else decision)
     ReviewDecision.objects.create(
         report=report, actor=reviewer, decision=decision, from_status=from_status, to_status=to_status, note=note
     )
-    if decision == ReviewDecisionKind.VERIFY and report.incident_id:
-        _verify_incident(report.incident_id, reviewer=reviewer, now=now)
-    if decision in (ReviewDecisionKind.VERIFY, ReviewDecisionKind.REJECT):
-        _recompute_after_commit(report.pk)
-
-
-def _verify_incident(incident_id, *, reviewer: User, now) -> None:
-    """An incident becomes verified when a reviewer verifies one of its reports (tombstones stay as they are)."""
-    from incidents.models import Incident, IncidentStatus
-
-    incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
-    if incident is None or incident.status != IncidentStatus.UNVERIFIED:
-        return
-    incident.status = IncidentStatus.VERIFIED
-    incident.verified_by = reviewer
-    incident.verified_at = now
-    incident._history_user = reviewer
-    incident._change_reason = "verified with one of its reports"
-    incident.save()
-
-
-def _recompute_after_commit(report_id) -> None:
-    """Hand the report back to the pipeline so its incident's figures and the aggregates follow the decision.
-
-    The report is marked pending again (the sweeper's record of work to do) so
-    that it is recomputed even if the broker is down now.
-    """
-    from incidents.tasks import enqueue_report
-
-    Report.objects.filter(pk=report_id, processing_state__in=[ProcessingState.DONE, ProcessingState.FAILED]).update(
-        processing_state=ProcessingState.PENDING, processing_attempts=0
-    )
-    transaction.on_commit(lambda: enqueue_report(report_id))
+    pipeline.report_reviewed(report=report, decision=decision, by=reviewer)

@@ -38,41 +38,34 @@ def reports_for_review():
 
     Annotations: `severity_rank` (0 for killings and executions, else 1),
     `killed_high` and `casualties_high` (the highest figures the report gives
-    for this incident, cumulative claims left out) and `candidate_count` (its
-    pending duplicate candidates). `QUEUE_ORDERING` puts the most severe first,
-    then the oldest.
+    for this incident, cumulative claims left out) and `cumulative_killed_high`
+    (the largest running total it quotes, shown apart and never ranked).
+    `QUEUE_ORDERING` puts the most severe first, then the oldest. The incidents
+    app adds the duplicate candidates (`incidents.selectors.review_queue`).
     """
-    from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Sum, Value, When
+    from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
     from django.db.models.functions import Coalesce
 
-    from incidents.models import DuplicateCandidate
     from reports.choices import CasualtyKind, CasualtyScope
     from reports.models import Report, ReportCasualty
 
-    def figure(**filters):
+    def figure(scope=CasualtyScope.INCIDENT, total=Sum, **filters):
         rows = (
-            ReportCasualty.objects.filter(report=OuterRef("pk"), scope=CasualtyScope.INCIDENT, **filters)
+            ReportCasualty.objects.filter(report=OuterRef("pk"), scope=scope, **filters)
             .order_by()
             .values("report")
-            .annotate(total=Sum("high"))
+            .annotate(total=total("high"))
             .values("total")
         )
         return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
-    pending = (
-        DuplicateCandidate.objects.filter(report=OuterRef("pk"), decision=DuplicateCandidate.Decision.PENDING)
-        .order_by()
-        .values("report")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return Report.objects.select_related("category", "admin1", "admin2", "organisation", "assigned_to").annotate(
         severity_rank=Case(
             When(category_id__in=MOST_SEVERE_CATEGORIES, then=Value(0)), default=Value(1), output_field=IntegerField()
         ),
         killed_high=figure(kind=CasualtyKind.KILLED),
         casualties_high=figure(),
-        candidate_count=Coalesce(Subquery(pending, output_field=IntegerField()), Value(0)),
+        cumulative_killed_high=figure(scope=CasualtyScope.CUMULATIVE, total=Max, kind=CasualtyKind.KILLED),
     )
 
 

@@ -20,11 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from reports.choices import CasualtyScope, GeoPrecision, ProcessingState, ReportStatus, ReviewDecisionKind
+from reports import pipeline
+from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus, ReviewDecisionKind
+from reports.history import save_recorded
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
 from reports.selectors import place_index
 
-# The fields of a submission (PRODUCT.md, "Field names"), as the service receives them.
+# The fields of a submission (docs/contract.md, "Field names"), as the service receives them.
 SUBMISSION_FIELDS = (
     "category",
     "occurred_at",
@@ -136,10 +138,11 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
                 monitor=monitor,
                 organisation=monitor.organisation,
                 submission_hash=digest,
+                processing_reason=HandBack.SUBMITTED,
                 **values,
             )
             ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
-            transaction.on_commit(lambda: _enqueue_processing(report.pk))
+            pipeline.hand_back(report_id=report.pk, reason=HandBack.SUBMITTED)
     except IntegrityError:
         # Another request with the same id committed first: it is a replay or a conflict.
         existing = Report.objects.filter(pk=report_id).first()
@@ -166,11 +169,7 @@ def report_amend(*, report: Report, monitor: User, data: dict[str, Any], note: s
         for field, value in values.items():
             setattr(locked, field, value)
         locked.status = ReportStatus.IN_REVIEW
-        # Back to the pipeline: the new content may place the report in another incident.
-        locked.processing_state = ProcessingState.PENDING
-        locked.processing_attempts = 0
-        locked._change_reason = "amended by the monitor"
-        locked.save()
+        save_recorded(locked, by=monitor, reason="amended by the monitor")
         locked.casualties.all().delete()
         ReportCasualty.objects.bulk_create(ReportCasualty(report=locked, **row) for row in casualties)
         ReviewDecision.objects.create(
@@ -181,7 +180,8 @@ def report_amend(*, report: Report, monitor: User, data: dict[str, Any], note: s
             to_status=ReportStatus.IN_REVIEW,
             note=note,
         )
-        transaction.on_commit(lambda: _enqueue_processing(locked.pk))
+        # Back to the pipeline, to be matched again: the new content may describe another incident.
+        pipeline.hand_back(report_id=locked.pk, reason=HandBack.AMENDED)
     return locked
 
 
@@ -189,13 +189,6 @@ def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
     if existing.monitor_id != monitor.pk or existing.submission_hash != digest:
         raise ReportConflict
     return SubmitResult(report=existing, created=False)
-
-
-def _enqueue_processing(report_id) -> None:
-    """Hand the report to the background pipeline (deduplication, reconciliation, aggregates)."""
-    from incidents.tasks import enqueue_report
-
-    enqueue_report(report_id)
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:

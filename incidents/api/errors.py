@@ -3,8 +3,8 @@
 Every 4xx answers `{"errors": {"<field or parameter>": ["<reason>", ...]}}`;
 errors not about one field are under `"detail"`. Nested fields are named by
 their path: `casualties.1.high`. Domain errors raised by the services (a
-Django `ValidationError` keyed by field, `ReportConflict`; `ReviewError`,
-`IncidentActionError` and `AttachmentRejected`, each with its own status)
+Django `ValidationError` keyed by field, `ReportConflict`; `ActionRefused` (`reports/errors.py`: the review's
+and the incident services' refusals) and `AttachmentRejected`, each with its own status)
 become 4xx here, so views never translate errors themselves.
 """
 
@@ -18,9 +18,8 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from incidents.services import IncidentActionError
 from reports.attachments import AttachmentRejected
-from reports.review import ReviewError
+from reports.errors import ActionRefused
 from reports.services import ReportConflict
 
 
@@ -40,7 +39,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, ReportConflict):
         exc = exceptions.ValidationError({"id": [str(Conflict.default_detail)]})
         exc.status_code = status.HTTP_409_CONFLICT
-    elif isinstance(exc, ReviewError | IncidentActionError):
+    elif isinstance(exc, ActionRefused):
         status_code = exc.status
         exc = exceptions.ValidationError(exc.as_dict())
         exc.status_code = status_code

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,10 +22,10 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.http import StreamingHttpResponse
 
-from incidents.api.serializers import TOMBSTONE_STATUSES, tombstone
-from incidents.models import IncidentCasualty
+from incidents.api.serializers import tombstone
+from incidents.models import TOMBSTONE_STATUSES, IncidentCasualty
+from reports.days import counting_day
 
-DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
 CHUNK_ROWS = 2000
 
 
@@ -42,8 +41,8 @@ def _utc(moment: datetime | None) -> str:
 
 
 def _local_date(moment: datetime | None) -> str:
-    """The day in Asia/Damascus, the day the register (and its aggregates) count an incident by."""
-    return "" if moment is None else moment.astimezone(DAMASCUS).date().isoformat()
+    """The day the register (and its aggregates) count an incident by (`reports/days.py`)."""
+    return "" if moment is None else counting_day(moment).isoformat()
 
 
 def _text(value) -> str:
@@ -59,7 +58,7 @@ def _event_type(row: dict) -> str:
     return row["category__acled_event_type"] or row["category__name_en"]
 
 
-# The HXL columns are exactly, and in the order of, PRODUCT.md's list.
+# The HXL columns are exactly, and in the order of, docs/contract.md's list.
 INCIDENT_COLUMNS: list[Column] = [
     Column("id", "#event+id", lambda r: r["id"]),
     Column("status", "#status", lambda r: r["status"]),

@@ -8,7 +8,6 @@ or last (for `_before`) instant in Asia/Damascus, the day the register counts by
 from __future__ import annotations
 
 import re
-import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
 import django_filters
@@ -21,15 +20,15 @@ from drf_spectacular.utils import extend_schema_field
 
 from incidents.models import DailyAggregate, Incident, IncidentStatus
 from reports.choices import ReportStatus
+from reports.days import counting_zone
 from reports.models import Area, Category, Report
 
-DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACED_OFFSET = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 
 class InstantField(forms.Field):
-    """An ISO 8601 date-time (with offset, or read in Asia/Damascus) or a date."""
+    """An ISO 8601 date-time (with offset, or read in the register's zone, `reports/days.py`) or a date."""
 
     default_error_messages = {"invalid": _("Give an ISO 8601 date-time or date, e.g. 2025-03-07T09:30:00+03:00.")}
 
@@ -52,13 +51,13 @@ class InstantField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             if moment is not None:
-                moment = moment if moment.tzinfo else moment.replace(tzinfo=DAMASCUS)
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=counting_zone())
             elif self.end_of_day:
-                moment = datetime.combine(day + timedelta(days=1), time.min, tzinfo=DAMASCUS) - timedelta(
+                moment = datetime.combine(day + timedelta(days=1), time.min, tzinfo=counting_zone()) - timedelta(
                     microseconds=1
                 )
             else:
-                moment = datetime.combine(day, time.min, tzinfo=DAMASCUS)
+                moment = datetime.combine(day, time.min, tzinfo=counting_zone())
             # In UTC: the database accepts offsets only up to ±15:59, Python up to ±23:59.
             return moment.astimezone(UTC)
         except OverflowError:

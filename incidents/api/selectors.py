@@ -9,15 +9,13 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from incidents.api.permissions import Viewer
-from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
+from incidents.models import TOMBSTONE_STATUSES, DailyAggregate, Incident, IncidentCasualty, IncidentStatus
 from reports.models import Report
 
 # What partners (and monitors) see of incidents: verified ones, and the tombstones
 # of once-verified incidents since merged or withdrawn, so an incremental sync
 # learns to drop or replace them. An incident never verified is never shown.
-PUBLISHED_INCIDENTS = Q(status=IncidentStatus.VERIFIED) | Q(
-    status__in=[IncidentStatus.MERGED, IncidentStatus.WITHDRAWN], verified_at__isnull=False
-)
+PUBLISHED_INCIDENTS = Q(status=IncidentStatus.VERIFIED) | Q(status__in=TOMBSTONE_STATUSES, verified_at__isnull=False)
 
 
 def reports_visible(*, viewer: Viewer | None, user) -> QuerySet[Report]:

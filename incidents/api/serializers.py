@@ -1,4 +1,4 @@
-"""Serializers of the partner API v1. The field names are the contract of PRODUCT.md ("Field names").
+"""Serializers of the partner API v1. The field names are the contract of docs/contract.md ("Field names").
 
 Input serializers parse types only (UUIDs, date-times with offset, decimals,
 choices); the rules of the domain are `reports.services`'. Output
@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.models import DailyAggregate, Incident, IncidentStatus
+from incidents.models import TOMBSTONE_STATUSES, DailyAggregate, Incident, IncidentStatus
 from reports.choices import (
     CasualtyGroup,
     CasualtyKind,
@@ -129,7 +129,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ReportInputSerializer(StrictSerializer):
-    """A report as submitted (PRODUCT.md, "Field names")."""
+    """A report as submitted (docs/contract.md, "Field names")."""
 
     id = serializers.UUIDField(help_text="Made by the client; the idempotency key.")
     category = serializers.SlugField(max_length=40, help_text="A category slug (/api/v1/categories/).")
@@ -241,7 +241,7 @@ class IncidentCasualtySerializer(serializers.Serializer):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    """An incident (PRODUCT.md, "Field names"): nothing in it names a monitor or a source."""
+    """An incident (docs/contract.md, "Field names"): nothing in it names a monitor or a source."""
 
     status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
     merged_into = serializers.UUIDField(source="merged_into_id", read_only=True, allow_null=True)
@@ -301,7 +301,6 @@ class IncidentSerializer(serializers.ModelSerializer):
 # A merged or withdrawn incident is served as a bare tombstone: enough for an
 # incremental sync to drop or replace it, nothing of what it said. An incident
 # is often withdrawn *because* of what it said (a witness named, a false place).
-TOMBSTONE_STATUSES = frozenset({IncidentStatus.MERGED, IncidentStatus.WITHDRAWN})
 TOMBSTONE_KEEPS = frozenset({"id", "status", "merged_into", "merged_into_id", "updated_at"})
 
 

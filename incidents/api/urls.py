@@ -1,4 +1,4 @@
-"""Routes of the partner API v1 (namespace "api"). The contract: PRODUCT.md, "Partner API v1"."""
+"""Routes of the partner API v1 (namespace "api"). The contract: docs/contract.md."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter

@@ -1,8 +1,18 @@
 from .api_key import ApiKey, ApiKeyScope
-from .incident import DailyAggregate, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
+from .incident import (
+    LIVE_STATUSES,
+    TOMBSTONE_STATUSES,
+    DailyAggregate,
+    DuplicateCandidate,
+    Incident,
+    IncidentCasualty,
+    IncidentStatus,
+)
 from .matching import MatchDecision
 
 __all__ = [
+    "LIVE_STATUSES",
+    "TOMBSTONE_STATUSES",
     "ApiKey",
     "ApiKeyScope",
     "DailyAggregate",

@@ -18,6 +18,11 @@ class IncidentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Incidents that count (in aggregates, in partners' lists) and that may still change; the others are tombstones.
+LIVE_STATUSES: frozenset[str] = frozenset({IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED})
+TOMBSTONE_STATUSES: frozenset[str] = frozenset({IncidentStatus.MERGED, IncidentStatus.WITHDRAWN})
+
+
 class Incident(models.Model):
     """One real-world event, the result of deduplicating reports.
 

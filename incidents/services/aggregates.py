@@ -2,7 +2,7 @@
 
 A row is a key — date × admin1 × admin2 × category × verified — and what the
 live incidents of that key add up to: how many started that day (the date in
-Asia/Damascus of `occurred_from`), the sums of their killed and injured
+register's zone of `occurred_from`, `reports/days.py`), the sums of their killed and injured
 low/best/high estimates (every group), and how many outages of that area and
 category were active at the end of the day. Each incident counts once, in the
 row of its own verification state; merged and withdrawn incidents count
@@ -25,18 +25,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
+from incidents.models import LIVE_STATUSES, DailyAggregate, Incident, IncidentCasualty, IncidentStatus
 from incidents.services.locks import lock_names
+from reports.days import counting_day, counting_zone
 from reports.models import Category
 
-LOCAL = ZoneInfo("Asia/Damascus")
-LIVE = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
 FIGURE_KINDS = ("killed", "injured")
 MEASURES = (
     "incidents",
@@ -67,7 +65,7 @@ class AggregateKey(NamedTuple):
 
 
 def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(LOCAL).date()
+    return counting_day(moment)
 
 
 def today() -> dt.date:
@@ -75,8 +73,9 @@ def today() -> dt.date:
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
+    zone = counting_zone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
 
 
@@ -94,15 +93,13 @@ def outage_active_days(*, occurred_from: dt.datetime, restored_at: dt.datetime |
     return days
 
 
-def incident_contribution(
-    incident: Incident, *, until: dt.date | None = None, any_status: bool = False
-) -> dict[AggregateKey, tuple]:
+def incident_contribution(incident: Incident, *, until: dt.date | None = None) -> dict[AggregateKey, tuple]:
     """What an incident adds to each aggregate row, in its current state (nothing when merged or withdrawn).
 
     The row of its start day gets one incident and its killed/injured
     estimates; each day an outage was active gets one active outage.
     """
-    if incident.status not in LIVE and not any_status:
+    if incident.status not in LIVE_STATUSES:
         return {}
     verified = incident.status == IncidentStatus.VERIFIED
     figures = dict.fromkeys(MEASURES, 0)
@@ -130,31 +127,25 @@ class AggregateTracker:
     `watch` the incidents a change may affect before making it (`new=True` for
     one created by the change), then `apply()` after: only the rows whose
     contribution differs are recomputed, so a long unrestored outage does not
-    make every change to it recompute each of its days. `recount=True` also
-    recomputes every row of the incident in both verification states: for a
-    report handed back by the review workflow, which may already have verified
-    the incident without the pipeline (so "before" is not known).
+    make every change to it recompute each of its days. Every writer of
+    incidents watches them (`transitions.py`), so "before" is always known.
     """
 
     def __init__(self) -> None:
         self._before: dict[object, dict[AggregateKey, tuple]] = {}
-        self._recount: set[AggregateKey] = set()
 
-    def watch(self, *incidents: Incident | None, new: bool = False, recount: bool = False) -> None:
+    def watch(self, *incidents: Incident | None, new: bool = False) -> None:
         for incident in incidents:
             if incident is None or incident.pk in self._before:
                 continue
             self._before[incident.pk] = {} if new else incident_contribution(incident)
-            if recount:
-                for key in incident_contribution(incident, any_status=True):
-                    self._recount |= {key._replace(verified=True), key._replace(verified=False)}
 
     def apply(self) -> None:
         after = {
             incident.pk: incident_contribution(incident)
             for incident in Incident.objects.select_related("category").filter(pk__in=list(self._before))
         }
-        changed: set[AggregateKey] = set(self._recount)
+        changed: set[AggregateKey] = set()
         for pk, before in self._before.items():
             now = after.get(pk, {})
             changed |= {key for key in before.keys() | now.keys() if before.get(key) != now.get(key)}
@@ -281,11 +272,11 @@ def compute_all(*, until: dt.date | None = None) -> dict[AggregateKey, dict[str,
     until = until or today()
     table: dict[AggregateKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     figures: dict[object, list[tuple[str, int, int, int]]] = defaultdict(list)
-    for row in IncidentCasualty.objects.filter(incident__status__in=LIVE, kind__in=FIGURE_KINDS).values_list(
+    for row in IncidentCasualty.objects.filter(incident__status__in=LIVE_STATUSES, kind__in=FIGURE_KINDS).values_list(
         "incident_id", "kind", "low", "best", "high"
     ):
         figures[row[0]].append(row[1:])
-    incidents = Incident.objects.filter(status__in=LIVE).values_list(
+    incidents = Incident.objects.filter(status__in=LIVE_STATUSES).values_list(
         "id", "status", "occurred_from", "admin1_id", "admin2_id", "category_id", "category__is_outage", "restored_at"
     )
     for pk, status, occurred_from, admin1, admin2, category, is_outage, restored_at in incidents.iterator(
@@ -344,7 +335,7 @@ def outages_rollup(*, day: dt.date | None = None) -> int:
     _start, end = _day_bounds(day)
     previous_start, _ = _day_bounds(day - dt.timedelta(days=1))
     outages = (
-        Incident.objects.filter(status__in=LIVE, category__is_outage=True, occurred_from__lt=end)
+        Incident.objects.filter(status__in=LIVE_STATUSES, category__is_outage=True, occurred_from__lt=end)
         .filter(Q(restored_at__isnull=True) | Q(restored_at__gte=previous_start))
         .select_related("category")
     )

@@ -23,33 +23,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.models import DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
-from incidents.selectors import LIVE_STATUSES
+from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
 from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import lock_areas
-from incidents.services.processing import _refresh_or_retire
-from incidents.services.processing import carry_overrides as _carry_overrides
-from incidents.services.refresh import incident_refresh
+from incidents.services.refresh import incident_refresh, mark_verified
+from incidents.services.transitions import absorb, new_incident_for, place, retire_if_empty
 from reports.choices import CasualtyGroup, CasualtyKind
+from reports.errors import ActionRefused
+from reports.history import save_recorded
 from reports.models import Report, User
 
 NOTE_MAX_LENGTH = 4000
 
 
-class IncidentActionError(Exception):
-    """A reviewer's action on incidents refused: which field, why, and the HTTP status to answer with."""
-
-    def __init__(self, *, field: str, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.reason
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {self.field: [self.reason]}
+class IncidentActionError(ActionRefused):
+    """A reviewer's action on incidents refused (`reports.errors.ActionRefused`)."""
 
 
 # --- merge and split ------------------------------------------------------------------
@@ -60,9 +48,9 @@ def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str 
 
     The absorbed incident becomes a tombstone (`merged`, `merged_into=target`)
     so partners syncing learn where it went; its reports move to the target
-    and are pinned there; its duplicate candidates point at the target; a
-    figure override it had is carried over where the target has none; if it
-    was verified the target is too. Returns the target, recomputed.
+    and are pinned there; everything else goes along as `transitions.absorb`
+    says (candidates, overrides, a reviewer's redaction, the verification).
+    Returns the target, recomputed.
     """
     _require_reviewer(by)
     note = _check_note(note, required=False)
@@ -75,28 +63,7 @@ def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str 
         tracker = AggregateTracker()
         tracker.watch(target, absorbed)
         reason = _reason(f"merged {absorbed.pk} into {target.pk}", note)
-        now = timezone.now()
-
-        for report in Report.objects.filter(incident=absorbed).order_by("received_at"):
-            _place_report(report, target, by=by, reason=reason)
-        for candidate in DuplicateCandidate.objects.filter(incident=absorbed).select_related("report"):
-            _repoint_candidate(candidate, target, by=by, now=now, reason=reason)
-        _carry_overrides(absorbed, target, by=by, reason=reason)
-        _carry_reviewer_text(absorbed, target, by=by, reason=reason)
-        for earlier in Incident.objects.filter(merged_into=absorbed):
-            earlier.merged_into = target
-            _save(earlier, by=by, reason=reason)
-
-        if absorbed.status == IncidentStatus.VERIFIED and target.status == IncidentStatus.UNVERIFIED:
-            target.status = IncidentStatus.VERIFIED
-            target.verified_by_id, target.verified_at = absorbed.verified_by_id, absorbed.verified_at
-            _save(target, by=by, reason=reason)
-        absorbed.status = IncidentStatus.MERGED
-        absorbed.merged_into = target
-        _save(absorbed, by=by, reason=reason)
-        IncidentCasualty.objects.filter(incident=absorbed).delete()
-        incident_refresh(absorbed, by=by, reason=reason)
-        incident_refresh(target, by=by, reason=reason)
+        absorb(absorbed=absorbed, target=target, by=by, reason=reason, pin=True)
         tracker.apply()
     return target
 
@@ -131,10 +98,10 @@ def incident_split(*, incident: Incident, report_ids: Iterable, by: User, note: 
         tracker = AggregateTracker()
         tracker.watch(incident)
         reason = _reason(f"split from {incident.pk}", note)
-        new = _new_incident_for(moving[0], by=by, reason=reason)
+        new = new_incident_for(moving[0], by=by, reason=reason)
         tracker.watch(new, new=True)
         for report in moving:
-            _place_report(report, new, by=by, reason=reason)
+            place(report, new, by=by, reason=reason, pin=True)
         incident_refresh(new, by=by, reason=reason)
         incident_refresh(incident, by=by, reason=reason)
         tracker.apply()
@@ -161,15 +128,15 @@ def report_move(*, report: Report, by: User, incident: Incident | None = None, n
             if current is not None and not Report.objects.filter(incident=current).exclude(pk=report.pk).exists():
                 target = current
             else:
-                target = _new_incident_for(report, by=by, reason=reason)
+                target = new_incident_for(report, by=by, reason=reason)
                 tracker.watch(target, new=True)
         else:
             target = Incident.objects.select_related("category").get(pk=incident.pk)
             _require_live(target, field="incident")
         tracker.watch(current, target)
-        _place_report(report, target, by=by, reason=reason)
+        place(report, target, by=by, reason=reason, pin=True)
         if current is not None and current.pk != target.pk:
-            _refresh_or_retire(current, by=by, merge_into=target, reason=reason)
+            retire_if_empty(current, into=target, by=by, reason=reason)
         incident_refresh(target, by=by, reason=reason)
         tracker.apply()
     return target
@@ -259,7 +226,7 @@ def incident_override_best(
             row.method = row.method or "reviewer's override"
             row.low, row.high = min(row.low, best), max(row.high, best)
             row.best = best
-        _save(row, by=by, reason=reason)
+        save_recorded(row, by=by, reason=reason)
         incident_refresh(incident, by=by, reason=reason)
         tracker.apply()
     return IncidentCasualty.objects.filter(incident=incident, kind=kind, group=group).first()
@@ -278,7 +245,7 @@ def incident_withdraw(*, incident: Incident, by: User, note: str) -> Incident:
         tracker = AggregateTracker()
         tracker.watch(incident)
         incident.status = IncidentStatus.WITHDRAWN
-        _save(incident, by=by, reason=_reason("withdrawn", note))
+        save_recorded(incident, by=by, reason=_reason("withdrawn", note))
         tracker.apply()
     return incident
 
@@ -297,9 +264,8 @@ def incident_verify(*, incident: Incident, by: User, note: str = "") -> Incident
             )
         tracker = AggregateTracker()
         tracker.watch(incident)
-        incident.status = IncidentStatus.VERIFIED
-        incident.verified_by, incident.verified_at = by, timezone.now()
-        _save(incident, by=by, reason=_reason("verified", note))
+        mark_verified(incident, by_id=by.pk, at=timezone.now())
+        save_recorded(incident, by=by, reason=_reason("verified", note))
         tracker.apply()
     return incident
 
@@ -338,7 +304,7 @@ def incident_edit_public_text(
             setattr(incident, name, wanted[name])
         incident.title_by_reviewer = incident.title_by_reviewer or "title" in changed
         incident.perpetrator_by_reviewer = incident.perpetrator_by_reviewer or "perpetrator" in changed
-        _save(incident, by=by, reason=_reason("edited by a reviewer: " + ", ".join(changed), note))
+        save_recorded(incident, by=by, reason=_reason("edited by a reviewer: " + ", ".join(changed), note))
     return incident
 
 
@@ -364,13 +330,7 @@ def _check_note(note: str | None, *, required: bool) -> str:
 
 
 def _reason(action: str, note: str) -> str:
-    return (f"{action}: {note}" if note else action)[:100]
-
-
-def _save(instance, *, by: User, reason: str) -> None:
-    instance._history_user = by
-    instance._change_reason = reason
-    instance.save()
+    return f"{action}: {note}" if note else action
 
 
 def _lock(*incident_ids) -> list[Incident]:
@@ -423,59 +383,6 @@ def _live_end_of_chain(incident: Incident) -> Incident:
     return incident
 
 
-def _place_report(report: Report, incident: Incident, *, by: User, reason: str) -> None:
-    report.incident = incident
-    report.incident_pinned = True
-    _save_report(report, by=by, reason=reason)
-
-
-def _save_report(report: Report, *, by: User, reason: str) -> None:
-    report._history_user = by
-    report._change_reason = reason
-    report.save(update_fields=["incident", "incident_pinned", "updated_at"])
-
-
-def _new_incident_for(report: Report, *, by: User, reason: str) -> Incident:
-    incident = Incident(
-        category_id=report.category_id,
-        occurred_from=report.occurred_at,
-        admin1_id=report.admin1_id,
-        admin2_id=report.admin2_id,
-        title=report.title,
-    )
-    _save(incident, by=by, reason=reason)
-    return incident
-
-
-def _repoint_candidate(candidate: DuplicateCandidate, target: Incident, *, by: User, now, reason: str) -> None:
-    if DuplicateCandidate.objects.filter(report_id=candidate.report_id, incident=target).exists():
-        candidate._history_user = by
-        candidate._change_reason = reason
-        candidate.delete()
-        return
-    candidate.incident = target
-    if candidate.decision == DuplicateCandidate.Decision.PENDING and candidate.report.incident_id == target.pk:
-        candidate.decision = DuplicateCandidate.Decision.ACCEPTED
-        candidate.decided_by, candidate.decided_at = by, now
-    _save(candidate, by=by, reason=reason)
-
-
-def _carry_reviewer_text(absorbed: Incident, target: Incident, *, by: User, reason: str) -> None:
-    """A title or perpetrator a reviewer wrote goes along where the target has none of its own.
-
-    Otherwise the target's title would be recomputed from the reports, and the
-    absorbed incident's raw title (the one a reviewer redacted) could come back.
-    """
-    carried = False
-    for field, flag in (("title", "title_by_reviewer"), ("perpetrator", "perpetrator_by_reviewer")):
-        if getattr(absorbed, flag) and not getattr(target, flag):
-            setattr(target, field, getattr(absorbed, field))
-            setattr(target, flag, True)
-            carried = True
-    if carried:
-        _save(target, by=by, reason=reason)
-
-
 def _lock_pending_candidate(candidate: DuplicateCandidate) -> DuplicateCandidate:
     # The same order as everywhere: area locks (and the report's and incidents' rows) first.
     current = DuplicateCandidate.objects.select_related("report", "incident").filter(pk=candidate.pk).first()
@@ -501,4 +408,4 @@ def _lock_pending_candidate(candidate: DuplicateCandidate) -> DuplicateCandidate
 def _decide(candidate: DuplicateCandidate, decision: str, *, by: User, now, note: str) -> None:
     candidate.decision = decision
     candidate.decided_by, candidate.decided_at = by, now
-    _save(candidate, by=by, reason=_reason(f"candidate {decision}", note))
+    save_recorded(candidate, by=by, reason=_reason(f"candidate {decision}", note))

@@ -28,16 +28,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from incidents.dedup import CANDIDATE, CANDIDATE_THRESHOLD, JOIN, JOIN_THRESHOLD, block_for, score_candidates
 from incidents.models import DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus, MatchDecision
-from incidents.selectors import LIVE_STATUSES, candidate_incidents, incident_member_reports, reports_to_sweep
+from incidents.selectors import candidate_incidents, incident_member_reports, reports_to_sweep
 from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import lock_areas
 from incidents.services.refresh import incident_record, incident_refresh, report_record
-from reports.choices import ProcessingState, ReportStatus, ReviewDecisionKind
+from incidents.services.transitions import detach, new_incident_for, place, retire_if_empty
+from incidents.tasks import enqueue_report
+from reports.choices import HandBack, ProcessingState, ReportStatus
+from reports.history import save_recorded
 from reports.models import Report
 
 logger = logging.getLogger(__name__)
@@ -102,9 +105,37 @@ def report_process(*, report_id) -> str:
             lock_areas(_area_pairs(locked))
         outcome = _place(locked)
         Report.objects.filter(pk=report_id).update(
-            processing_state=ProcessingState.DONE, processed_at=timezone.now(), processing_error=""
+            processing_state=ProcessingState.DONE,
+            processed_at=timezone.now(),
+            processing_error="",
+            processing_reason=HandBack.NONE,
         )
     return outcome
+
+
+def report_hand_back(*, report_id, reason: str) -> None:
+    """The one way a report goes (back) to the pipeline, for the reason the caller gives (`HandBack`).
+
+    Inside the caller's transaction: the report is marked pending (with a
+    fresh count of attempts) and its reason recorded — a submitted report is
+    created pending already — and it is enqueued after commit. PostgreSQL is
+    the record: if the broker is down, the sweeper sends it later. An
+    amendment not yet processed stays `amended` whatever hands the report back
+    next, so the pipeline still matches it again.
+    """
+    if reason not in HandBack.values or reason == HandBack.NONE:
+        raise ValueError(f"Unknown hand-back reason {reason!r}")
+    if reason != HandBack.SUBMITTED:
+        amendment_waiting = Q(
+            processing_reason=HandBack.AMENDED,
+            processing_state__in=[ProcessingState.PENDING, ProcessingState.CLAIMED],
+        )
+        Report.objects.filter(pk=report_id).update(
+            processing_state=ProcessingState.PENDING,
+            processing_attempts=0,
+            processing_reason=Case(When(amendment_waiting, then=Value(HandBack.AMENDED)), default=Value(reason)),
+        )
+    transaction.on_commit(lambda: enqueue_report(report_id))
 
 
 def report_processing_failed(*, report_id, error: str) -> bool:
@@ -157,41 +188,11 @@ def reports_sweep(*, enqueue) -> int:
 
 def _area_pairs(report: Report) -> set[tuple[str, str]]:
     """The area keys a report's processing may touch: its block's governorates, and its incident's."""
-    block = block_for(report_record_light(report))
+    block = block_for(report_record(report, figures=False))
     pairs = {(report.category_id, admin1) for admin1 in block.admin1}
     if report.incident_id is not None and report.incident is not None:
         pairs.add((report.incident.category_id, report.incident.admin1_id))
     return pairs
-
-
-def report_record_light(report: Report):
-    """A report record without figures: enough to compute the block (no query for casualties)."""
-    from incidents.dedup import ReportRecord
-
-    return ReportRecord(
-        id=str(report.pk),
-        category=report.category_id,
-        occurred_from=report.occurred_at,
-        occurred_to=report.occurred_until,
-        time_precision=report.time_precision,
-        admin1=report.admin1_id,
-        admin2=report.admin2_id,
-        place_name="",
-        latitude=None,
-        longitude=None,
-        geo_precision=report.geo_precision,
-        title="",
-        narrative="",
-        figures=(),
-        perpetrator="",
-    )
-
-
-def _amended_since_processed(report: Report) -> bool:
-    amendments = report.decisions.filter(decision=ReviewDecisionKind.AMEND)
-    if report.processed_at is not None:
-        amendments = amendments.filter(decided_at__gt=report.processed_at)
-    return amendments.exists()
 
 
 def _place(report: Report) -> str:
@@ -204,20 +205,22 @@ def _place(report: Report) -> str:
         else None
     )
     tracker = AggregateTracker()
-    tracker.watch(current, recount=True)
+    tracker.watch(current)
 
     if report.status == ReportStatus.REJECTED:
         if current is None:
             return "removed"
-        _detach(report, reason="pipeline: rejected by a reviewer, leaves its incident")
-        _refresh_or_retire(current, by=report.reviewed_by, reason="a report was rejected")
+        detach(report, by=None, reason="pipeline: rejected by a reviewer, leaves its incident")
+        retire_if_empty(current, into=None, by=report.reviewed_by, reason="a report was rejected")
         tracker.apply()
         return "removed"
 
     if (
         current is not None
         and (
-            report.incident_pinned or current.status == IncidentStatus.WITHDRAWN or not _amended_since_processed(report)
+            report.incident_pinned
+            or current.status == IncidentStatus.WITHDRAWN
+            or report.processing_reason != HandBack.AMENDED
         )
         and current.status != IncidentStatus.MERGED
     ):
@@ -261,10 +264,9 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
             _record(report, current, MatchDecision.Outcome.CANDIDATE, best.score, reasons)
             tracker.apply()
             return str(MatchDecision.Outcome.CANDIDATE)
+        place(report, target, by=None, reason=f"pipeline: joined (score {best.score:.3f})", pin=False)
         if current is not None and current.pk != target.pk:
-            _detach(report, reason="pipeline: re-matched after an amendment")
-            _refresh_or_retire(current, merge_into=target, reason="its only report joined another incident")
-        _attach(report, target, reason=f"pipeline: joined (score {best.score:.3f})")
+            retire_if_empty(current, into=target, by=None, reason="pipeline: re-matched after an amendment")
         incident_refresh(target, reason="pipeline: a report joined")
         _record(report, target, MatchDecision.Outcome.JOIN, best.score, reasons)
         tracker.apply()
@@ -272,11 +274,13 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
 
     incident = current if current is not None and _only_member(current, report) else None
     if current is not None and incident is None:
-        _detach(report, reason="pipeline: re-matched after an amendment")
+        detach(report, by=None, reason="pipeline: re-matched after an amendment")
         incident_refresh(current, reason="a report left after an amendment")
     if incident is None:
-        incident = _new_incident(report)
+        incident = new_incident_for(report, by=None, reason="pipeline: a new event")
         tracker.watch(incident, new=True)
+        place(report, incident, by=None, reason="pipeline: started a new incident", pin=False)
+        incident_refresh(incident, reason="pipeline: a new event")
     else:
         incident_refresh(incident, reason="pipeline: its report was amended")
     outcome = MatchDecision.Outcome.NEW
@@ -297,8 +301,7 @@ def _propose(report: Report, *, incident_id, score: float, reasons: dict) -> Non
         DuplicateCandidate.objects.create(report=report, incident_id=incident_id, score=score, reasons=reasons)
     elif existing.decision == DuplicateCandidate.Decision.PENDING and existing.score != score:
         existing.score, existing.reasons = score, reasons
-        existing._change_reason = "pipeline: re-scored"
-        existing.save(update_fields=["score", "reasons"])
+        save_recorded(existing, by=None, reason="pipeline: re-scored", fields=["score", "reasons"])
 
 
 def incident_decided_by_reviewer(incident: Incident) -> bool:
@@ -340,99 +343,3 @@ def _record(report: Report, incident: Incident, outcome: str, score: float | Non
 
 def _only_member(incident: Incident, report: Report) -> bool:
     return not incident_member_reports(incident_ids=[incident.pk]).exclude(pk=report.pk).exists()
-
-
-def _new_incident(report: Report) -> Incident:
-    incident = Incident(
-        category_id=report.category_id,
-        occurred_from=report.occurred_at,
-        admin1_id=report.admin1_id,
-        admin2_id=report.admin2_id,
-        title=report.title,
-    )
-    incident._change_reason = "pipeline: a new event"
-    incident.save()
-    _attach(report, incident, reason="pipeline: started a new incident")
-    incident_refresh(incident, reason="pipeline: a new event")
-    return Incident.objects.select_related("category").get(pk=incident.pk)
-
-
-def _attach(report: Report, incident: Incident, *, reason: str) -> None:
-    report.incident = incident
-    report._change_reason = reason
-    report.save(update_fields=["incident", "updated_at"])
-
-
-def _detach(report: Report, *, reason: str) -> None:
-    report.incident = None
-    report.incident_pinned = False
-    report._change_reason = reason
-    report.save(update_fields=["incident", "incident_pinned", "updated_at"])
-
-
-def _refresh_or_retire(incident: Incident, *, by=None, merge_into: Incident | None = None, reason: str) -> None:
-    """Recompute an incident a report left; an incident left with no report is retired.
-
-    Left because its only report went to another incident, it becomes a
-    tombstone merged into that one (partners syncing learn where it went) and,
-    as in `incident_merge`, its verification and overrides go along, so the
-    tombstone never points at an incident partners cannot see. Only a
-    reviewer's move gets here with a verified or overridden incident: the
-    pipeline proposes a duplicate candidate instead (`incident_decided_by_reviewer`).
-    Left because its reports were rejected, it is withdrawn.
-    """
-    if incident.status in LIVE_STATUSES and not incident_member_reports(incident_ids=[incident.pk]).exists():
-        if merge_into is not None:
-            _carry_into(incident, merge_into, by=by, reason=reason)
-            incident.status = IncidentStatus.MERGED
-            incident.merged_into = merge_into
-        else:
-            incident.status = IncidentStatus.WITHDRAWN
-        incident._history_user = by
-        incident._change_reason = reason[:100]
-        incident.save()
-    incident_refresh(incident, by=by, reason=reason)
-
-
-def _carry_into(absorbed: Incident, target: Incident, *, by, reason: str) -> None:
-    carry_overrides(absorbed, target, by=by, reason=reason)
-    for row in IncidentCasualty.objects.filter(incident=absorbed):
-        row._history_user = by
-        row._change_reason = reason[:100]
-        row.delete()  # a tombstone has no figures; the target's count
-    for earlier in Incident.objects.filter(merged_into=absorbed):
-        earlier.merged_into = target
-        earlier._history_user = by
-        earlier._change_reason = reason[:100]
-        earlier.save()
-    if absorbed.status == IncidentStatus.VERIFIED and target.status == IncidentStatus.UNVERIFIED:
-        target.status = IncidentStatus.VERIFIED
-        target.verified_by_id, target.verified_at = absorbed.verified_by_id, absorbed.verified_at
-        target._history_user = by
-        target._change_reason = reason[:100]
-        target.save()
-
-
-def carry_overrides(absorbed: Incident, target: Incident, *, by, reason: str) -> None:
-    """A reviewer's figure overrides go with the reports into the incident that absorbs them, unless it has its own."""
-    for row in IncidentCasualty.objects.filter(incident=absorbed, best_override__isnull=False):
-        mine = IncidentCasualty.objects.filter(incident=target, kind=row.kind, group=row.group).first()
-        if mine is not None and mine.best_override is not None:
-            continue
-        if mine is None:
-            mine = IncidentCasualty(
-                incident=target,
-                kind=row.kind,
-                group=row.group,
-                low=row.low,
-                best=row.best,
-                high=row.high,
-                method=row.method,
-            )
-        mine.best_override, mine.override_note = row.best_override, row.override_note
-        mine.overridden_by_id, mine.overridden_at = row.overridden_by_id, row.overridden_at
-        mine.low, mine.high = min(mine.low, row.best_override), max(mine.high, row.best_override)
-        mine.best = row.best_override
-        mine._history_user = by
-        mine._change_reason = reason
-        mine.save()

@@ -1,6 +1,6 @@
 """Reconciling the conflicting figures of one incident's reports into low, best and high.
 
-Pure Python (no Django), so the rule of PRODUCT.md can be read and tested on
+Pure Python (no Django), so the rule of docs/pipeline.md can be read and tested on
 its own. For each kind × group:
 
 - Only figures of incident scope enter: a cumulative claim ("1,225 killed in

@@ -10,13 +10,17 @@ the pipeline twice on a report leaves no trace (no history row, no new
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from incidents.dedup import Figure, IncidentRecord, ReportRecord
 from incidents.models import Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
 from incidents.services.reconcile import SourceFigure, reconcile
 from reports.choices import CasualtyScope, ReportStatus
+from reports.history import delete_recorded, save_recorded
 from reports.models import Report
 
 COORDINATE_STEP = Decimal("0.000001")
@@ -55,11 +59,15 @@ def source_key(report: Report) -> str:
     return f"{report.monitor_id}:{report.source_type}"
 
 
-def report_record(report: Report) -> ReportRecord:
-    """The matcher's view of a stored report: incident-scope figures only."""
-    figures = tuple(
+def report_record(report: Report, *, figures: bool = True) -> ReportRecord:
+    """The matcher's view of a stored report: incident-scope figures only.
+
+    `figures=False` leaves them out (no query for the casualties): enough to
+    compute the report's block, which the locks are taken for.
+    """
+    incident_figures = tuple(
         Figure(kind=row.kind, group=row.group, low=row.low, high=row.high)
-        for row in report.casualties.all()
+        for row in (report.casualties.all() if figures else ())
         if row.scope == CasualtyScope.INCIDENT
     )
     return ReportRecord(
@@ -76,7 +84,7 @@ def report_record(report: Report) -> ReportRecord:
         geo_precision=report.geo_precision,
         title=report.title,
         narrative=report.narrative,
-        figures=figures,
+        figures=incident_figures,
         perpetrator=report.perpetrator,
         language=report.language,
     )
@@ -104,6 +112,21 @@ def source_figures(members: list[Report]) -> list[SourceFigure]:
         for position, report in enumerate(members)
         for row in report.casualties.all()
     ]
+
+
+def mark_verified(incident: Incident, *, by_id: object, at: datetime | None) -> bool:
+    """The one verification of an incident: unverified → verified, by whom and since when (the caller saves).
+
+    Returns whether it changed. Called when a verified report is among its
+    members (`incident_refresh`), when a reviewer verifies it directly
+    (`incident_verify`) and when it absorbs a verified incident
+    (`transitions.absorb`).
+    """
+    if incident.status != IncidentStatus.UNVERIFIED:
+        return False
+    incident.status = IncidentStatus.VERIFIED
+    incident.verified_by_id, incident.verified_at = by_id, at or timezone.now()
+    return True
 
 
 def _coordinate(value: float | None) -> Decimal | None:
@@ -136,16 +159,12 @@ def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed f
         incident, source_figures(members), any_verified=any_verified, by=by, reason=reason
     )
     incident.sources_disagree = disagree
-    if any_verified and incident.status == IncidentStatus.UNVERIFIED:
+    if any_verified:
         first = next(r for r in members if r.status == ReportStatus.VERIFIED)
-        incident.status = IncidentStatus.VERIFIED
-        incident.verified_by_id = first.reviewed_by_id
-        incident.verified_at = first.reviewed_at
+        mark_verified(incident, by_id=first.reviewed_by_id, at=first.reviewed_at)
     changed = any(getattr(incident, name) != value for name, value in before.items())
     if changed or figures_changed:
-        incident._history_user = by
-        incident._change_reason = reason[:100]
-        incident.save()
+        save_recorded(incident, by=by, reason=reason)
     return changed or figures_changed
 
 
@@ -204,14 +223,10 @@ def _apply_figures(incident: Incident, figures, *, any_verified: bool, by, reaso
         else:
             for name, value in values.items():
                 setattr(row, name, value)
-        row._history_user = by
-        row._change_reason = reason[:100]
-        row.save()
+        save_recorded(row, by=by, reason=reason)
         changed = True
     for key, row in rows.items():
         if key not in estimates:
-            row._history_user = by
-            row._change_reason = reason[:100]
-            row.delete()
+            delete_recorded(row, by=by, reason=reason)
             changed = True
     return changed, any(e.disagree for e in estimates.values())

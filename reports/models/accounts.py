@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reports.choices import Role
+from reports.days import counting_zone, default_time_zone
 
 
 class Organisation(models.Model):
@@ -48,7 +49,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Damascus")
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
     preferred_language = models.CharField(
         _("language"), max_length=8, blank=True, default="", help_text=_("Empty: the browser's.")
     )
@@ -84,4 +85,4 @@ class User(AbstractUser):
         try:
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("Asia/Damascus")
+            return counting_zone()

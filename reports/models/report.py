@@ -13,6 +13,7 @@ from reports.choices import (
     CasualtyKind,
     CasualtyScope,
     GeoPrecision,
+    HandBack,
     InfoCredibility,
     ProcessingState,
     ReportStatus,
@@ -112,6 +113,8 @@ class Report(models.Model):
     processing_claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     processing_error = models.CharField(max_length=500, blank=True, default="")
+    # What the last hand-back asked of the pipeline (`HandBack`); cleared once processed.
+    processing_reason = models.CharField(max_length=10, choices=HandBack.choices, blank=True, default="")
 
     # SHA-256 of the submission as first received: a replay must match it (else 409).
     submission_hash = models.CharField(max_length=64)
@@ -171,6 +174,10 @@ class Report(models.Model):
             models.CheckConstraint(
                 name="report_processing_state_valid",
                 condition=Q(processing_state__in=values_sql(ProcessingState)),
+            ),
+            models.CheckConstraint(
+                name="report_processing_reason_valid",
+                condition=Q(processing_reason__in=values_sql(HandBack)),
             ),
             models.CheckConstraint(name="report_title_not_blank", condition=~Q(title="")),
             models.CheckConstraint(

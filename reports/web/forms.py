@@ -33,7 +33,7 @@ from reports.models import Area, Category, Report
 
 MAX_FILES = 10
 _ARABIC_LETTERS = re.compile("[\u0600-\u06ff]")
-# Where the service's field names (PRODUCT.md) are shown in this form.
+# Where the service's field names (docs/contract.md) are shown in this form.
 SERVICE_FIELD_TO_FORM_FIELD = {
     "occurred_at": "occurred_date",
     "occurred_until": "occurred_date",
@@ -206,7 +206,7 @@ class ReportForm(forms.Form):
         return [(labels.get(group, group), items) for group, items in groups.items()]
 
     def submission(self, *, casualties: list[dict[str, Any]]) -> dict[str, Any]:
-        """The cleaned form as the service's submission (PRODUCT.md field names)."""
+        """The cleaned form as the service's submission (docs/contract.md field names)."""
         data = self.cleaned_data
         zone = timezone.get_current_timezone()
         text = f"{data['title']} {data.get('narrative') or ''}"

@@ -100,9 +100,9 @@ def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(page, screenshot)
     assert massacre.status == IncidentStatus.VERIFIED
     assert massacre.verified_by == reviewer
 
-    # 5. Merge the other incident into this one: it becomes a tombstone, its report moves.
-    page.goto(f"/admin/incidents/incident/{massacre.pk}/change/")
-    page.select_option("#merge-absorbed", str(same_event.pk))
+    # 5. Merge the other incident into this one (from its page, as the API does): it becomes a tombstone.
+    page.goto(f"/admin/incidents/incident/{same_event.pk}/change/")
+    page.select_option("#merge-into", str(massacre.pk))
     page.fill("#merge-form input[name=note]", "Same street, same morning")
     with page.expect_navigation():
         page.click("#merge-submit")

@@ -117,7 +117,7 @@ def test_merging_counts_the_event_once_with_the_reconciled_figures(admin_login):
     kept, _ = incident_with_report("al-Qusour", low=10, high=12, reviewer=reviewer)
     absorbed, moved = incident_with_report("al-Qusour street", low=14, high=20, reviewer=reviewer)
     assert aggregate_totals()["incidents"] == 2
-    decide(client, kept, step="merge", absorbed=str(absorbed.pk), note="same event")
+    decide(client, absorbed, step="merge", into=str(kept.pk), note="same event")
     kept.refresh_from_db()
     absorbed.refresh_from_db()
     moved.refresh_from_db()

@@ -15,8 +15,9 @@ from incidents.services import (
     reports_sweep,
 )
 from incidents.services import processing as processing_module
+from incidents.services.processing import report_hand_back
 from incidents.tasks import process_report
-from reports.choices import ProcessingState, ReportStatus
+from reports.choices import HandBack, ProcessingState, ReportStatus
 from reports.models import Report
 from reports.services import report_submit
 from tests.factories import ReviewerFactory, area, category
@@ -221,14 +222,9 @@ def test_an_amended_report_is_matched_again():
         place_name="Jableh",
         title="Eight men executed in Jableh",
         narrative="Gunmen took eight men from their homes in Jableh at dawn and shot them.",
-        processing_state=ProcessingState.PENDING,
-        status=ReportStatus.NEEDS_INFO,
+        status=ReportStatus.IN_REVIEW,
     )
-    from reports.models import ReviewDecision
-
-    ReviewDecision.objects.create(
-        report=elsewhere, actor=elsewhere.monitor, decision="amend", from_status="needs_info", to_status="in_review"
-    )
+    report_hand_back(report_id=elsewhere.pk, reason=HandBack.AMENDED)  # what report_amend says
     assert process(elsewhere) == "join"
     assert reload(elsewhere).incident == reload(first).incident
     lonely = reload(lonely)

@@ -1,4 +1,4 @@
-"""The reconciliation rule of PRODUCT.md, on plain records: no database."""
+"""The reconciliation rule (docs/pipeline.md), on plain records: no database."""
 
 from incidents.services.reconcile import SourceFigure, reconcile
 

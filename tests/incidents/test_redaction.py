@@ -15,8 +15,9 @@ from incidents.services import (
     incident_override_best,
     incident_verify,
 )
-from reports.choices import ProcessingState, ReportStatus
-from reports.models import Report, ReviewDecision
+from incidents.services.processing import report_hand_back
+from reports.choices import HandBack, ProcessingState, ReportStatus
+from reports.models import Report
 from tests.api.conftest import keyed_client
 from tests.factories import MonitorFactory, PartnerOrganisationFactory, ReviewerFactory, area
 from tests.incidents.conftest import jableh_report, process, reload
@@ -231,12 +232,9 @@ def amend_to_jableh(report: Report) -> None:
         longitude=Decimal("35.925600"),
         title="Eight men executed in Jableh",
         narrative="Gunmen took eight men from their homes in Jableh at dawn and shot them.",
-        processing_state=ProcessingState.PENDING,
         status=ReportStatus.IN_REVIEW,
     )
-    ReviewDecision.objects.create(
-        report=report, actor=report.monitor, decision="amend", from_status="needs_info", to_status="in_review"
-    )
+    report_hand_back(report_id=report.pk, reason=HandBack.AMENDED)
 
 
 def banyas_report() -> Report:

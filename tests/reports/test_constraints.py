@@ -43,6 +43,7 @@ REPORT_VIOLATIONS = [
     ("report_service_valid", {"service": "gas"}),
     ("report_status_valid", {"status": "approved"}),
     ("report_processing_state_valid", {"processing_state": "lost"}),
+    ("report_processing_reason_valid", {"processing_reason": "whim"}),
     ("report_title_not_blank", {"title": ""}),
     ("report_submission_hash_sha256", {"submission_hash": "not-a-hash"}),
 ]
