@@ -1,4 +1,4 @@
-"""factory_boy factories for the domain, shared by every test module."""
+"""factory_boy factories for the domain, shared by every test module; typed (`Factory[Model]`) for mypy."""
 
 import hashlib
 import uuid
@@ -13,7 +13,7 @@ from reports.choices import Role
 from reports.models import Area, Category, Organisation, Report, ReportCasualty, User
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -21,7 +21,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Monitoring network {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -74,7 +74,7 @@ def category(slug: str) -> Category:
     return Category.objects.get(slug=slug)
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
     class Meta:
         model = Report
 
@@ -92,7 +92,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     submission_hash = factory.LazyAttribute(lambda o: hashlib.sha256(str(o.id).encode()).hexdigest())
 
 
-class ReportCasualtyFactory(factory.django.DjangoModelFactory):
+class ReportCasualtyFactory(factory.django.DjangoModelFactory[ReportCasualty]):
     class Meta:
         model = ReportCasualty
 
@@ -104,7 +104,7 @@ class ReportCasualtyFactory(factory.django.DjangoModelFactory):
     scope = "incident"
 
 
-class IncidentFactory(factory.django.DjangoModelFactory):
+class IncidentFactory(factory.django.DjangoModelFactory[Incident]):
     class Meta:
         model = Incident
 
@@ -131,7 +131,7 @@ class VerifiedIncidentFactory(IncidentFactory):
     source_count = 2
 
 
-class IncidentCasualtyFactory(factory.django.DjangoModelFactory):
+class IncidentCasualtyFactory(factory.django.DjangoModelFactory[IncidentCasualty]):
     class Meta:
         model = IncidentCasualty
 
@@ -144,7 +144,7 @@ class IncidentCasualtyFactory(factory.django.DjangoModelFactory):
     method = "low: lowest credible; best: median of credible independent sources; high: highest credible"
 
 
-class DailyAggregateFactory(factory.django.DjangoModelFactory):
+class DailyAggregateFactory(factory.django.DjangoModelFactory[DailyAggregate]):
     class Meta:
         model = DailyAggregate
 
