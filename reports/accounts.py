@@ -26,6 +26,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reports.choices import Role
 from reports.models import Organisation, User
@@ -89,7 +90,7 @@ def user_create(
         user,
         by=by,
         action=ADDITION,
-        message=_("Created with the role %(role)s.") % {"role": role},
+        message=_("Created with the role %(role)s.") % {"role": _role_label(role)},
     )
     return user
 
@@ -152,9 +153,15 @@ def user_update(
     applied = new_role or old_role
     if applied is not None and (new_role is not None or staff_drift):
         _role_apply(locked, applied)
-        parts.append(_("Role: %(old)s → %(new)s.") % {"old": old_role or "—", "new": applied})
+        if new_role is not None:
+            parts.append(_("Role: %(old)s → %(new)s.") % {"old": _role_label(old_role), "new": _role_label(applied)})
+        else:
+            parts.append(_("Admin access put in line with the role %(role)s.") % {"role": _role_label(applied)})
     if changes:
-        parts.append(_("Changed: %(fields)s.") % {"fields": ", ".join(changes)})
+        labels = pgettext("between the items of a list", ", ").join(
+            str(User._meta.get_field(name).verbose_name) for name in changes
+        )
+        parts.append(_("Changed: %(fields)s.") % {"fields": labels})
     _record(locked, by=by, action=CHANGE, message=" ".join(parts))
     return locked
 
@@ -163,6 +170,11 @@ def _role_of(user: User) -> str | None:
     """The account's role group (the first in the order of `Role`, if it is in several), or None."""
     names = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
     return next((role for role in Role.values if role in names), None)
+
+
+def _role_label(role: str | None) -> str:
+    """The role as the person recording it reads it (their language), so an Arabic entry is one right-to-left run."""
+    return str(Role(role).label) if role in Role.values else (role or "—")
 
 
 def _staff(role: str | None) -> bool:

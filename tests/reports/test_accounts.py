@@ -60,7 +60,7 @@ def test_user_create_puts_the_account_in_its_roles_group_and_records_who(role, s
     assert user.organisation == organisation and user.check_password(PASSPHRASE)
     [entry] = history(user)
     assert entry.user == coordinator and entry.action_flag == ADDITION
-    assert role in entry.change_message
+    assert entry.change_message == f"Created with the role {Role(role).label}."
 
 
 def test_user_update_moves_the_role_groups_and_admin_access_and_records_old_and_new():
@@ -72,7 +72,7 @@ def test_user_update_moves_the_role_groups_and_admin_access_and_records_old_and_
     assert not hala.groups.filter(name=Role.REVIEWER).exists()
     [entry] = history(hala)
     assert entry.user == coordinator and entry.action_flag == CHANGE
-    assert "reviewer" in entry.change_message and "monitor" in entry.change_message
+    assert entry.change_message == "Role: Reviewer → Field monitor."
 
     user_update(user=hala, role=Role.COORDINATOR, by=coordinator)
     hala = User.objects.get(pk=hala.pk)
@@ -96,7 +96,7 @@ def test_user_update_changes_the_profile_and_names_the_fields_it_changed():
     assert (hala.email, hala.organisation, hala.is_active) == ("hala@example.org", elsewhere, False)
     assert not hala.is_monitor and hala.groups.filter(name=Role.MONITOR).exists()  # inactive, membership kept
     [entry] = history(hala)
-    assert "email" in entry.change_message and "organisation" in entry.change_message
+    assert entry.change_message == "Changed: email address, active, organisation."
     assert "old@example.org" not in entry.change_message  # names the fields, never copies personal data
 
 
@@ -111,7 +111,7 @@ def test_user_update_puts_right_an_admin_flag_that_disagrees_with_the_role():
     user_update(user=hala, role=Role.REVIEWER, by=CoordinatorFactory())
     assert User.objects.get(pk=hala.pk).is_staff
     [entry] = history(hala)
-    assert "reviewer" in entry.change_message
+    assert entry.change_message == "Admin access put in line with the role Reviewer."
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,8 @@ def test_the_admin_add_form_records_the_creation_once_by_the_coordinator(admin_l
     assert hala.roles == {Role.REVIEWER} and hala.is_staff and hala.check_password(PASSPHRASE)
     assert response["Location"] == reverse("admin:reports_user_change", args=[hala.pk])
     [entry] = history(hala)
-    assert entry.user == coordinator and entry.action_flag == ADDITION and "reviewer" in entry.change_message
+    assert entry.user == coordinator and entry.action_flag == ADDITION
+    assert entry.change_message == "Created with the role Reviewer."
 
 
 def test_the_admin_change_form_records_the_role_change_once_with_the_old_and_new_role(admin_login):
@@ -188,7 +189,7 @@ def test_the_admin_change_form_records_the_role_change_once_with_the_old_and_new
     assert hala.roles == {Role.MONITOR} and not hala.is_staff
     [entry] = history(hala)
     assert entry.user == coordinator and entry.action_flag == CHANGE
-    assert "reviewer" in entry.change_message and "monitor" in entry.change_message
+    assert entry.change_message == "Role: Reviewer → Field monitor."
 
 
 def test_the_admin_change_form_refuses_a_name_taken_in_another_case(admin_login):
