@@ -68,7 +68,7 @@ class Scenario:
 
     def submission(self, event: DemoEvent, report: dict[str, Any]) -> dict[str, Any]:
         """The body `report_submit` receives for this report: the event's fields and the report's, times parsed."""
-        data = {"category": event.category, "admin1": event.admin1, "admin2": event.admin2}
+        data: dict[str, Any] = {"category": event.category, "admin1": event.admin1, "admin2": event.admin2}
         data.update((name, value) for name, value in report.items() if name != "monitor")
         for name in TIME_FIELDS:
             if data.get(name) is not None:

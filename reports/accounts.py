@@ -118,7 +118,7 @@ def user_update(
     keyed by field and changes nothing.
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
-    wanted = {
+    wanted: dict[str, object] = {
         "username": username,
         "first_name": first_name,
         "last_name": last_name,
@@ -127,7 +127,9 @@ def user_update(
         "preferred_language": preferred_language,
         "is_active": is_active,
     }
-    changes = {name: value for name, value in wanted.items() if value is not None and getattr(locked, name) != value}
+    changes: dict[str, object] = {
+        name: value for name, value in wanted.items() if value is not None and getattr(locked, name) != value
+    }
     if organisation is not KEEP and locked.organisation != organisation:
         changes["organisation"] = organisation
     old_role = _role_of(locked)
@@ -159,7 +161,7 @@ def user_update(
             parts.append(_("Admin access put in line with the role %(role)s.") % {"role": _role_label(applied)})
     if changes:
         labels = pgettext("between the items of a list", ", ").join(
-            str(User._meta.get_field(name).verbose_name) for name in changes
+            str(getattr(User._meta.get_field(name), "verbose_name", name)) for name in changes
         )
         parts.append(_("Changed: %(fields)s.") % {"fields": labels})
     _record(locked, by=by, action=CHANGE, message=" ".join(parts))
@@ -189,7 +191,7 @@ def _role_apply(user: User, role: str) -> None:
     if user.is_staff != staff:
         user.is_staff = staff
         user.save(update_fields=["is_staff"])
-    user._roles_cache = None
+    user.__dict__.pop("_roles_cache", None)  # `User.roles` reads the groups again
 
 
 def _check_role(role: str, errors: dict[str, list[str]]) -> None:
