@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Iterable
 from typing import Final
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -132,19 +133,20 @@ def user_update(
     }
     if organisation is not KEEP and locked.organisation != organisation:
         changes["organisation"] = organisation
-    old_role = _role_of(locked)
-    new_role = role if role is not None and role != old_role else None
+    old_roles = _roles_of(locked)
+    target = role if role is not None else next(iter(old_roles), None)
+    role_changes = role is not None and old_roles != [role]  # another role, or several at once
     # An account whose flag disagrees with its role (made before this module was the only writer) is put right.
-    staff_drift = old_role is not None and locked.is_staff != _staff(old_role)
+    staff_drift = target is not None and locked.is_staff != _staff(target)
 
     errors: dict[str, list[str]] = {}
-    if new_role is not None:
-        _check_role(new_role, errors)
+    if role is not None:
+        _check_role(role, errors)
     if "username" in changes:
         _check_username(str(changes["username"]), errors, exclude=locked.pk)
     if errors:
         raise ValidationError(errors)
-    if not changes and new_role is None and not staff_drift:
+    if not changes and not role_changes and not staff_drift:
         return locked
 
     for name, value in changes.items():
@@ -152,26 +154,28 @@ def user_update(
     if changes:
         locked.save(update_fields=list(changes))
     parts = []
-    applied = new_role or old_role
-    if applied is not None and (new_role is not None or staff_drift):
-        _role_apply(locked, applied)
-        if new_role is not None:
-            parts.append(_("Role: %(old)s → %(new)s.") % {"old": _role_label(old_role), "new": _role_label(applied)})
+    if target is not None and (role_changes or staff_drift):
+        _role_apply(locked, target)
+        if role_changes:
+            old = _list(_role_label(name) for name in old_roles) if old_roles else "—"
+            parts.append(_("Role: %(old)s → %(new)s.") % {"old": old, "new": _role_label(target)})
         else:
-            parts.append(_("Admin access put in line with the role %(role)s.") % {"role": _role_label(applied)})
+            parts.append(_("Admin access put in line with the role %(role)s.") % {"role": _role_label(target)})
     if changes:
-        labels = pgettext("between the items of a list", ", ").join(
-            str(getattr(User._meta.get_field(name), "verbose_name", name)) for name in changes
-        )
+        labels = _list(str(getattr(User._meta.get_field(name), "verbose_name", name)) for name in changes)
         parts.append(_("Changed: %(fields)s.") % {"fields": labels})
     _record(locked, by=by, action=CHANGE, message=" ".join(parts))
     return locked
 
 
-def _role_of(user: User) -> str | None:
-    """The account's role group (the first in the order of `Role`, if it is in several), or None."""
+def _roles_of(user: User) -> list[str]:
+    """The account's role groups, in the order of `Role` (one, unless made outside these services)."""
     names = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-    return next((role for role in Role.values if role in names), None)
+    return [role for role in Role.values if role in names]
+
+
+def _list(items: Iterable[str]) -> str:
+    return pgettext("between the items of a list", ", ").join(items)
 
 
 def _role_label(role: str | None) -> str:

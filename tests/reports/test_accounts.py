@@ -79,6 +79,16 @@ def test_user_update_moves_the_role_groups_and_admin_access_and_records_old_and_
     assert hala.roles == {Role.COORDINATOR} and hala.is_staff and hala.is_coordinator
 
 
+def test_user_update_leaves_an_account_in_several_role_groups_in_the_one_it_is_given():
+    hala = MonitorFactory(is_staff=False)
+    hala.groups.add(Group.objects.get_or_create(name=Role.REVIEWER)[0])
+    user_update(user=hala, role=Role.MONITOR, by=CoordinatorFactory())
+    hala = User.objects.get(pk=hala.pk)
+    assert hala.roles == {Role.MONITOR} and not hala.is_reviewer and not hala.is_staff
+    [entry] = history(hala)
+    assert entry.change_message == "Role: Field monitor, Reviewer → Field monitor."
+
+
 def test_user_update_leaves_groups_that_are_not_roles_alone():
     other = Group.objects.create(name="newsletter")
     hala = MonitorFactory()
