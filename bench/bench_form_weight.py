@@ -71,7 +71,9 @@ def measure(client: Client, language: str) -> list[tuple[str, int, int]]:
 def main() -> None:
     call_command("migrate", verbosity=0)
     # A throwaway database; the password is random and never used (force_login).
-    monitor = user_create(username="bench-monitor", role="monitor", password=secrets.token_urlsafe(), validate=False)
+    monitor = user_create(
+        username="bench-monitor", role="monitor", password=secrets.token_urlsafe(), validate=False, by=None
+    )
     client = Client()
     client.force_login(monitor)
     worst = 0

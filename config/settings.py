@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "reports",
     "incidents",
+    "demo",  # the local demo's seed_demo command (demo/); it refuses to run in production
 ]
 
 MIDDLEWARE = [

@@ -10,10 +10,12 @@ would add latency to every request and nothing else: nobody can brute-force
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -24,6 +26,8 @@ from incidents.models import ApiKey, ApiKeyScope
 from reports.models import Organisation, User
 
 KEY_PREFIX = "sjl_"
+# The shape of a key a caller chooses (the local demo's published key): the prefix, 8 characters, a long tail.
+CHOSEN_KEY = re.compile(r"sjl_[0-9a-z]{8}_[A-Za-z0-9_-]{32,87}")
 # Scopes an organisation's key may carry: partners read verified data, never reports.
 ORGANISATION_SCOPES = frozenset({ApiKeyScope.INCIDENTS_READ, ApiKeyScope.AGGREGATES_READ})
 # Recording the last use is a write; do it at most this often per key.
@@ -48,9 +52,21 @@ def api_key_issue(
     organisation: Organisation | None = None,
     expires_at: datetime | None = None,
     created_by: User | None = None,
+    key: str | None = None,
 ) -> IssuedKey:
-    """Make a key for a user or a partner organisation and return it once, in clear."""
+    """Make a key for a user or a partner organisation and return it once, in clear.
+
+    `key` is for the local demo only (demo/loader.py publishes its partner's
+    key so the API can be tried at once); everywhere else the key is drawn here.
+    """
     errors: dict[str, list[str]] = {}
+    if key is not None:
+        if settings.PRODUCTION:
+            errors.setdefault("key", []).append(_("A chosen key is for the local demo only."))
+        elif not CHOSEN_KEY.fullmatch(key):
+            errors.setdefault("key", []).append(
+                _("A chosen key is sjl_, 8 lowercase letters or digits, _, then 32 to 87 URL-safe characters.")
+            )
     if (user is None) == (organisation is None):
         errors.setdefault("owner", []).append(_("A key belongs to a user or to an organisation, not both."))
     unknown = sorted(set(scopes) - set(ApiKeyScope.values))
@@ -73,8 +89,11 @@ def api_key_issue(
     if errors:
         raise ValidationError(errors)
 
-    prefix = KEY_PREFIX + secrets.token_hex(4)
-    key = f"{prefix}_{secrets.token_urlsafe(32)}"
+    if key is None:
+        prefix = KEY_PREFIX + secrets.token_hex(4)
+        key = f"{prefix}_{secrets.token_urlsafe(32)}"
+    else:
+        prefix = key[: len(KEY_PREFIX) + 8]
     api_key = ApiKey.objects.create(
         name=name[:100] or prefix,
         prefix=prefix,

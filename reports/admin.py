@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
-from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reports.accounts import PROFILE_FIELDS, user_create, user_update, username_check
 from reports.admin_base import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline, show_refusal
 from reports.choices import ReportStatus, Role
 from reports.models import (
@@ -399,6 +399,11 @@ class SijilUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        username_check(username=username, exclude=self.instance.pk)
+        return username
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -440,18 +445,36 @@ class UserAdmin(DjangoUserAdmin):
     def role_names(self, user: User) -> str:
         return ", ".join(sorted(g.name for g in user.groups.all()))
 
+    # Saving goes through the services, which turn the role into groups and is_staff and record who did it.
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        return user_create(
+            username=data["username"],
+            role=data["role"],
+            password=data["password1"],
+            organisation=data.get("organisation"),
+            email=data.get("email") or "",
+            by=request.user,
+        )
+
     def save_model(self, request, obj, form, change):
-        # Admin access follows the role group; is_staff mirrors it for Django's own checks.
-        role = form.cleaned_data["role"]
-        obj.is_staff = role != Role.MONITOR
-        super().save_model(request, obj, form, change)
+        if change:
+            profile = {name: form.cleaned_data[name] for name in form.changed_data if name in PROFILE_FIELDS}
+            user_update(user=obj, role=form.cleaned_data["role"], by=request.user, **profile)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        role = form.cleaned_data["role"]
-        user = form.instance
-        user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role))
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        if change:  # the add form has no related fields: user_create saved the account whole
+            super().save_related(request, form, formsets, change)
+
+    def log_addition(self, request, obj, message):
+        return None  # user_create recorded it
+
+    def log_change(self, request, obj, message):
+        if request.resolver_match and request.resolver_match.url_name == "reports_user_change":
+            return None  # user_update recorded it (the password form's change is still logged here)
+        return super().log_change(request, obj, message)
 
 
 @admin.register(Organisation)

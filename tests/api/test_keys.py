@@ -136,6 +136,32 @@ def test_unknown_scopes_are_refused():
         api_key_issue(name="k", scopes=["incidents:write"], user=MonitorFactory())
 
 
+CHOSEN = "sjl_dem0c0a5_local-demo-partner-key-never-use-in-production"
+
+
+def test_a_chosen_key_works_as_a_drawn_one_and_only_its_hash_is_stored(partner_org):
+    issued = api_key_issue(name="demo", scopes=["incidents:read"], organisation=partner_org, key=CHOSEN)
+    assert issued.key == CHOSEN and issued.api_key.prefix == "sjl_dem0c0a5"
+    assert ApiKey.objects.get().hashed_key == hash_key(CHOSEN)
+    assert keyed_client(CHOSEN).get("/api/v1/incidents/").status_code == 200
+
+
+@pytest.mark.parametrize("key", ["sjl_short_x", "sjl_DEM0C0A5_" + "x" * 40, "abc_dem0c0a5_" + "x" * 40, CHOSEN + "!"])
+def test_a_chosen_key_of_another_shape_is_refused(partner_org, key):
+    with pytest.raises(ValidationError) as error:
+        api_key_issue(name="demo", scopes=["incidents:read"], organisation=partner_org, key=key)
+    assert "key" in error.value.message_dict
+    assert not ApiKey.objects.exists()
+
+
+def test_a_chosen_key_is_refused_in_production(settings, partner_org):
+    settings.PRODUCTION = True
+    with pytest.raises(ValidationError) as error:
+        api_key_issue(name="demo", scopes=["incidents:read"], organisation=partner_org, key=CHOSEN)
+    assert "key" in error.value.message_dict
+    assert not ApiKey.objects.exists()
+
+
 def test_issue_api_key_prints_a_working_key_once_for_a_partner():
     out, err = io.StringIO(), io.StringIO()
     call_command(

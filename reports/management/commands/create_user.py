@@ -10,8 +10,9 @@ import os
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from reports.accounts import user_create
+from reports.accounts import organisation_ensure, user_create
 from reports.choices import Role
 
 PASSWORD_ENV = "SIJIL_PASSWORD"  # noqa: S105 — the name of the variable, not a password
@@ -29,9 +30,15 @@ class Command(BaseCommand):
     def handle(self, *args, username, role, organisation, email, **options):
         password = os.environ.get(PASSWORD_ENV) or self._prompt()
         try:
-            user = user_create(
-                username=username, role=role, organisation_name=organisation, email=email, password=password
-            )
+            with transaction.atomic():  # a refused account leaves no new organisation behind
+                user = user_create(
+                    username=username,
+                    role=role,
+                    organisation=organisation_ensure(name=organisation) if organisation else None,
+                    email=email,
+                    password=password,
+                    by=None,  # the command line: nobody is signed in
+                )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {role} {user.username}."))

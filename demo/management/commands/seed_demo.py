@@ -3,19 +3,20 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo import DEMO_PARTNER_KEY, DEMO_PASSWORD, DEMO_USERS, PARTNER_ORGANISATION, seed_demo
+from demo.loader import DEMO_PARTNER_KEY, DEMO_PASSWORD, scenario, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo accounts and reports (local use only)."
+    help = "Load the demo accounts and reports (demo/coast_2025.json; local use only)."
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates accounts with a known password; it refuses to run in production.")
-        outcome = seed_demo()
+        demo = scenario()
+        outcome = seed_demo(demo)
         self.stdout.write(f"Demo reports: {outcome.reports_created} new, {outcome.reports_existing} already there.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role in DEMO_USERS:
+        for username, role in demo.users:
             self.stdout.write(f"  {role:<12} {username}")
-        self.stdout.write(f"Partner API key of “{PARTNER_ORGANISATION}” (incidents:read, aggregates:read):")
+        self.stdout.write(f"Partner API key of “{demo.partner_organisation}” (incidents:read, aggregates:read):")
         self.stdout.write(f"  Authorization: Bearer {DEMO_PARTNER_KEY}")
