@@ -34,6 +34,15 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     services. Here any POST there is refused.
     """
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Every text a reviewer types (a title, a summary, a note) takes its own direction as it is typed."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and getattr(field.widget, "input_type", "text") == "text" or (
+            field is not None and field.widget.__class__.__name__ == "Textarea"
+        ):
+            field.widget.attrs.setdefault("dir", "auto")
+        return field
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied
