@@ -6,7 +6,6 @@ Each test fails on the code before the change; the Chromium walk is tests/browse
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime, timedelta
 
 import pytest
