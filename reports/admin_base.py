@@ -37,10 +37,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         """Every text a reviewer types (a title, a summary, a note) takes its own direction as it is typed."""
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if (
-            (field is not None
-            and getattr(field.widget, "input_type", "text") == "text")
-            or (field is not None and field.widget.__class__.__name__ == "Textarea")
+        if (field is not None and getattr(field.widget, "input_type", "text") == "text") or (
+            field is not None and field.widget.__class__.__name__ == "Textarea"
         ):
             field.widget.attrs.setdefault("dir", "auto")
         return field
