@@ -82,7 +82,7 @@
   }
 
   function sync() {
-    if (syncing || !navigator.onLine || !formUrl) return Promise.resolve();
+    if (syncing || !navigator.onLine || !formUrl) return refreshQueue();  // offline: still show what waits
     syncing = true;
     return outboxAll().then(function (items) {
       var waiting = items.filter(function (i) { return i.state === "waiting"; });
