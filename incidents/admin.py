@@ -188,7 +188,9 @@ class IncidentReportInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("report"))
     def report_link(self, report: Report):
-        return format_html('<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), report)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), user_text(report.title)
+        )
 
 
 @admin.register(Incident)

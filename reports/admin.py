@@ -274,7 +274,8 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description=gettext_lazy("title"), ordering="title")
     def title_cell(self, report: Report):
-        return user_text(report.title)
+        # Two lines at most in the queue (admin-review.css); the whole title on hover and on its page.
+        return format_html('<bdi dir="auto" title="{}">{}</bdi>', report.title, report.title)
 
     @admin.display(description=gettext_lazy("where"), ordering="admin2__name_en")
     def where(self, report: Report):
@@ -568,7 +569,9 @@ class AttachmentAccessAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("report"))
     def report(self, access: AttachmentAccess):
         report = access.attachment.report
-        return format_html('<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), report)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), user_text(report.title)
+        )
 
     def has_add_permission(self, request):
         return False
