@@ -85,6 +85,7 @@ def distance_reason(level: str, km: float | None) -> Reason | None:
 
 TEXT_WORDS = {
     "same_high": (lambda: _("The accounts are worded very much alike"), "agree"),
+    "high": (lambda: _("The accounts are worded very much alike"), "agree"),  # older candidates' levels
     "same_mid": (lambda: _("The accounts are worded somewhat alike"), "agree"),
     "same_low": (lambda: _("The accounts are worded differently"), "differ"),
     "cross_match": (lambda: _("One account is in Arabic, the other in English; they share names"), "agree"),
@@ -104,6 +105,7 @@ def figures_text(figures: Iterable, *, reconciled: bool) -> str:
 
 FIGURE_WORDS = {
     "equal": (lambda: _("Figures agree: %(mine)s and %(theirs)s"), "agree"),
+    "overlap": (lambda: _("Figures agree: %(mine)s and %(theirs)s"), "agree"),
     "agree": (lambda: _("Figures agree: %(mine)s and %(theirs)s"), "agree"),
     "close": (lambda: _("Figures are close: %(mine)s and %(theirs)s"), "neutral"),
     "apart": (lambda: _("Figures differ: %(mine)s and %(theirs)s"), "differ"),
@@ -126,7 +128,8 @@ def plain_reasons(reasons: dict, *, report, incident, report_figures, incident_f
         )
     out.append(time_reason(levels.get("time", ""), reasons.get("time_gap_hours")))
     place_level = reasons.get("place_agreement") or (levels.get("location", "") or "/").split("/")[0]
-    distance_level = (levels.get("location", "") or "/").split("/")[-1]
+    # Candidates stored before the matcher weighed place and distance jointly have them apart.
+    distance_level = levels["location"].split("/")[-1] if "location" in levels else levels.get("distance", "")
     area = None
     detail = str(reasons.get("place_detail") or "")
     if detail.startswith("SY"):
