@@ -110,11 +110,11 @@
       var refused = items.filter(function (i) { return i.state === "refused"; });
       var parts = [];
       var offline = !navigator.onLine;
-      if (offline) parts.push(queueBox.dataset.offlineNow);
-      if (offline && document.getElementById("waiting")) parts.push(queueBox.dataset.offlineList);
+      // Offline, said once: with reports waiting, that they are kept and sent later; else that there is no connection.
+      if (offline) parts.push(waiting.length ? queueBox.dataset.offline : queueBox.dataset.offlineNow);
       if (waiting.length === 1) parts.push(queueBox.dataset.one);
       else if (waiting.length > 1) parts.push(queueBox.dataset.many.replace("%(n)s", waiting.length));
-      if (waiting.length && offline) parts.push(queueBox.dataset.offline);
+      if (offline && document.getElementById("waiting")) parts.push(queueBox.dataset.offlineList);
       if (waiting.length && showSignIn) parts.push(queueBox.dataset.signin);
       queueBox.textContent = parts.join(" ");
       queueBox.dataset.count = String(waiting.length);
