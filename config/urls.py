@@ -1,9 +1,20 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from incidents.api.health import healthz
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404 in every log."""
+    response = HttpResponseRedirect(static("sijil/favicon.svg"))
+    response["Cache-Control"] = "max-age=86400"
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("incidents.api.urls")),
     path("healthz", healthz, name="healthz"),

@@ -11,12 +11,12 @@ imports `incidents`. See docs/review.md.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -35,7 +35,8 @@ from incidents.models import (
     IncidentCasualty,
     IncidentStatus,
 )
-from incidents.selectors import review_queue
+from incidents.reasons import plain_reasons
+from incidents.selectors import incidents_to_choose, review_queue
 from incidents.services import (
     IncidentActionError,
     candidate_accept,
@@ -49,21 +50,19 @@ from incidents.services import (
     report_move,
 )
 from reports.admin import ReportAdmin
-from reports.admin_base import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline, show_refusal
+from reports.admin_base import (
+    DateRangeFilter,
+    DistrictFilter,
+    GovernorateFilter,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    isolate,
+    local_datetime,
+    show_refusal,
+    user_text,
+)
 from reports.choices import CasualtyGroup, CasualtyKind
 from reports.models import Organisation, Report, User
-
-# (feature in reasons["levels"], label, the key holding what a reviewer reads)
-REASON_FEATURES = (
-    ("time", gettext_lazy("Time gap"), "time_gap_hours", gettext_lazy("hours")),
-    ("distance", gettext_lazy("Distance"), "distance_km", gettext_lazy("km")),
-    ("place", gettext_lazy("Place names"), "place_detail", ""),
-    ("text", gettext_lazy("Text similarity"), "text_similarity", ""),
-    ("figures", gettext_lazy("Figures"), "figures_detail", ""),
-    ("category", gettext_lazy("Category"), "category", ""),
-    ("perpetrator", gettext_lazy("Perpetrator"), "perpetrator_party", ""),
-    ("family", gettext_lazy("Category family"), "family", ""),
-)
 
 
 def _incident_or_error(text: str, *, field: str) -> Incident:
@@ -73,62 +72,83 @@ def _incident_or_error(text: str, *, field: str) -> Incident:
         return Incident.objects.get(pk=uuid.UUID(text.strip()))
     except (ValueError, Incident.DoesNotExist):
         raise IncidentActionError(
-            field=field, reason=_("No incident with the id “%(id)s”.") % {"id": text}, status=404
+            field=field, reason=_("That incident does not exist (any more)."), status=404
         ) from None
 
 
-def _plain(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.0f}"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
-
-
-def candidate_reasons(reasons: dict) -> list[dict]:
-    """The matcher's reasons as rows a reviewer reads: feature, what was found, agreement level, weight."""
-    levels = reasons.get("levels") or {}
-    weights = reasons.get("weights") or {}
-    rows = []
-    shown: set[str] = set()
-    for feature, label, key, unit in REASON_FEATURES:
-        if feature not in levels and key not in reasons:
-            continue
-        value = _plain(reasons.get(key))
-        if unit and value != "—":
-            value = f"{value} {unit}"
-        rows.append({"label": label, "value": value, "level": levels.get(feature, ""), "weight": weights.get(feature)})
-        shown.update({feature, key})
-    extra = {"levels", "weights", "prior_weight", "total_weight", "place_agreement", "figures_agreement", "perpetrator"}
-    for key, value in reasons.items():
-        if key not in shown and key not in extra:
-            rows.append({"label": key.replace("_", " "), "value": _plain(value), "level": "", "weight": None})
-    return rows
-
-
 def candidate_rows(report: Report) -> list[dict]:
-    """The report's duplicate candidates with their incidents, figures and reasons, best score first."""
+    """The report's duplicate candidates with their incidents, figures and reasons in plain words, best first."""
     candidates = (
         DuplicateCandidate.objects.filter(report=report)
         .select_related("incident", "incident__category", "incident__admin1", "incident__admin2", "decided_by")
         .prefetch_related("incident__casualties")
         .order_by("-score", "id")
     )
+    report_figures = list(report.casualties.all())
+    rows = []
+    for c in candidates:
+        figures = list(c.incident.casualties.all())
+        rows.append(
+            {
+                "candidate": c,
+                "incident": c.incident,
+                "incident_url": reverse("admin:incidents_incident_change", args=[c.incident_id]),
+                "figures": figures,
+                "reasons": plain_reasons(
+                    c.reasons or {},
+                    report=report,
+                    incident=c.incident,
+                    report_figures=report_figures,
+                    incident_figures=figures,
+                ),
+                "score_percent": score_percent(c.score),
+            }
+        )
+    return rows
+
+
+def score_percent(score: float) -> int:
+    """The candidate's one score as a reviewer reads it: a whole percentage."""
+    return round(score * 100)
+
+
+def choice_rows(incidents) -> list[dict]:
+    """Incidents offered to choose from (merge, move), with what tells them apart."""
     return [
         {
-            "candidate": c,
-            "incident": c.incident,
-            "incident_url": reverse("admin:incidents_incident_change", args=[c.incident_id]),
-            "figures": list(c.incident.casualties.all()),
-            "reasons": candidate_reasons(c.reasons or {}),
-            "score_percent": round(c.score * 100),
+            "incident": i,
+            "url": reverse("admin:incidents_incident_change", args=[i.pk]),
+            "when": local_datetime(i.occurred_from),
         }
-        for c in candidates
+        for i in incidents
     ]
+
+
+class IncidentStateFilter(admin.SimpleListFilter):
+    """Live incidents by default; tombstones (merged, withdrawn) only when asked for."""
+
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", _("Live (unverified or verified)")), *IncidentStatus.choices, ("all", _("All"))]
+
+    def queryset(self, request, queryset):
+        value = self.value() or "live"
+        if value == "live":
+            return queryset.filter(status__in=LIVE_STATUSES)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+    def choices(self, changelist):
+        current = self.value() or "live"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
 
 class PendingCandidatesFilter(admin.SimpleListFilter):
@@ -168,7 +188,9 @@ class IncidentReportInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("report"))
     def report_link(self, report: Report):
-        return format_html('<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), report)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), user_text(report.title)
+        )
 
 
 @admin.register(Incident)
@@ -176,23 +198,24 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
     """Incidents with their reports and reconciled figures; state changes go through the services."""
 
     list_display = (
-        "title",
+        "title_cell",
         "category",
         "admin1",
         "admin2",
-        "occurred_from",
+        "occurred",
         "status",
         "report_count",
         "source_count",
         "sources_disagree",
         "updated_at",
     )
+    list_display_links = ("title_cell",)
     list_filter = (
-        "status",
+        IncidentStateFilter,
         "category",
         ("admin1", GovernorateFilter),
         ("admin2", DistrictFilter),
-        ("occurred_from", admin.DateFieldListFilter),
+        ("occurred_from", DateRangeFilter),
         "sources_disagree",
         PendingCandidatesFilter,
     )
@@ -218,6 +241,23 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
             {"fields": ("report_count", "source_count", "sources_disagree", "first_reported_at")},
         ),
     )
+
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def title_cell(self, incident: Incident):
+        return user_text(incident.title)
+
+    @admin.display(description=gettext_lazy("when"), ordering="occurred_from")
+    def occurred(self, incident: Incident) -> str:
+        return local_datetime(incident.occurred_from)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also by id (whole, as in the API, or its first characters, as a reviewer copies it)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().lower()
+        if len(term) >= 6 and all(c in "0123456789abcdef-" for c in term):
+            by_id = self.model.objects.annotate(text_id=Cast("id", CharField())).filter(text_id__startswith=term)
+            queryset = queryset | self.model.objects.filter(pk__in=by_id.values("pk"))
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         # Title, summary and perpetrator are words for partners; everything else is the pipeline's or a service's.
@@ -275,23 +315,31 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
             elif step == "merge":
                 # The same direction as the API (POST /api/v1/incidents/{id}/merge/ {"into": …}): this one is absorbed.
                 survivor = _incident_or_error(post.get("into", ""), field="into")
-                survivor = incident_merge(target=survivor, absorbed=incident, by=request.user, note=note)
+                survivor = incident_merge(
+                    target=survivor, absorbed=incident, by=request.user, note=note, title=post.get("title", "")
+                )
                 messages.success(
-                    request, _("Merged: this incident is now part of “%(s)s”, which survives.") % {"s": survivor}
+                    request,
+                    _("Merged: “%(absorbed)s” is now part of “%(survivor)s”, which survives.")
+                    % {"absorbed": isolate(incident.title), "survivor": isolate(survivor.title)},
                 )
                 return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[survivor.pk]))
             elif step == "split":
                 new = incident_split(
                     incident=incident, report_ids=post.getlist("report_ids"), by=request.user, note=note
                 )
-                messages.success(request, _("The reports are now in a new incident."))
+                messages.success(
+                    request,
+                    _("The reports are now in a new incident, “%(title)s” (%(state)s).")
+                    % {"title": isolate(new.title), "state": new.get_status_display()},
+                )
                 return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[new.pk]))
             elif step == "withdraw":
-                incident_withdraw(incident=incident, by=request.user, note=note)
-                messages.success(request, _("The incident is withdrawn."))
+                withdrawn = incident_withdraw(incident=incident, by=request.user, note=note)
+                messages.success(request, _("The incident is %(s)s.") % {"s": withdrawn.get_status_display()})
             elif step == "verify":
                 verified = incident_verify(incident=incident, by=request.user, note=note)
-                messages.success(request, _("The incident is %(s)s.") % {"s": verified.get_status_display().lower()})
+                messages.success(request, _("The incident is %(s)s.") % {"s": verified.get_status_display()})
             else:
                 messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
         except IncidentActionError as error:
@@ -306,23 +354,14 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
 
     def _decisions_context(self, request, incident: Incident) -> dict:
         live = incident.status in LIVE_STATUSES
-        # Incidents a reviewer is likely to merge in: live, in the same governorate, within a week.
-        nearby = (
-            Incident.objects.filter(
-                admin1_id=incident.admin1_id,
-                status__in=LIVE_STATUSES,
-                occurred_from__gte=incident.occurred_from - timedelta(days=7),
-                occurred_from__lte=incident.occurred_from + timedelta(days=7),
-            )
-            .exclude(pk=incident.pk)
-            .select_related("admin2", "category")
-            .order_by("occurred_from")[:50]
-        )
+        find = request.GET.get("find", "").strip()
+        choices = incidents_to_choose(near=incident, query=find, exclude=[incident.pk])
         return {
             "decide_url": reverse("admin:incidents_incident_decide", args=[incident.pk]),
             "can_decide": live and request.user.is_reviewer,
             "is_unverified": incident.status == IncidentStatus.UNVERIFIED,
-            "merge_choices": list(nearby),
+            "merge_choices": choice_rows(choices),
+            "find": find,
             "member_reports": list(
                 Report.objects.filter(incident=incident).select_related("category").order_by("received_at")
             ),
@@ -389,7 +428,11 @@ class ReviewReportAdmin(ReportAdmin):
         try:
             if step == "accept":
                 report = candidate_accept(candidate=candidate, by=request.user, note=note)
-                messages.success(request, _("The report joined “%(i)s”.") % {"i": report.incident})
+                messages.success(
+                    request,
+                    _("The report joined “%(i)s” (%(state)s).")
+                    % {"i": isolate(report.incident.title), "state": report.incident.get_status_display()},
+                )
             elif step == "reject":
                 candidate_reject(candidate=candidate, by=request.user, note=note)
                 messages.success(request, _("Not the same event: it will not be suggested again."))
@@ -407,21 +450,36 @@ class ReviewReportAdmin(ReportAdmin):
             return HttpResponseRedirect(back)
         wanted = request.POST.get("incident", "").strip()
         try:
-            target = _incident_or_error(wanted, field="incident") if wanted else None
+            if not wanted:
+                raise IncidentActionError(
+                    field="incident", reason=_("Choose the incident to move the report to first."), status=400
+                )
+            target = None if wanted == "new" else _incident_or_error(wanted, field="incident")
             incident = report_move(report=report, by=request.user, incident=target, note=request.POST.get("note", ""))
-            messages.success(request, _("The report is now in “%(i)s”.") % {"i": incident})
+            messages.success(
+                request,
+                _("The report is now in “%(i)s” (%(state)s).")
+                % {"i": isolate(incident.title), "state": incident.get_status_display()},
+            )
         except IncidentActionError as error:
             show_refusal(request, error)
         return HttpResponseRedirect(back)
 
     def _review_context(self, request, report: Report) -> dict:
+        rows = candidate_rows(report)
+        find = request.GET.get("find", "").strip()
+        offered = {row["incident"].pk for row in rows} | {report.incident_id}
+        found = incidents_to_choose(near=report.incident, query=find, exclude=offered) if find else []
         return {
             **super()._review_context(request, report),
             "candidates": [
                 {**row, "actions_url": reverse("admin:reports_report_candidate", args=[report.pk, row["candidate"].pk])}
-                for row in candidate_rows(report)
+                for row in rows
             ],
             "move_url": reverse("admin:reports_report_move", args=[report.pk]),
+            "move_choices": choice_rows([row["incident"] for row in rows if row["incident"].status in LIVE_STATUSES])
+            + choice_rows(found),
+            "find": find,
         }
 
 
@@ -433,10 +491,25 @@ admin.site.register(Report, ReviewReportAdmin)
 class DuplicateCandidateAdmin(admin.ModelAdmin):
     """Every candidate pair the matcher proposed, with its decision; decided from the report page."""
 
-    list_display = ("report", "incident", "score", "decision", "decided_by", "decided_at", "created_at")
+    list_display = ("report_cell", "incident_cell", "score_cell", "decision", "decided_by", "decided_at")
+    list_display_links = None
     list_filter = ("decision",)
     list_select_related = ("report", "incident", "decided_by")
     search_fields = ("report__title", "incident__title")
+
+    @admin.display(description=gettext_lazy("report"), ordering="report__title")
+    def report_cell(self, candidate: DuplicateCandidate):
+        url = reverse("admin:reports_report_change", args=[candidate.report_id])
+        return format_html('<a href="{}#duplicate-candidates">{}</a>', url, user_text(candidate.report.title))
+
+    @admin.display(description=gettext_lazy("incident"), ordering="incident__title")
+    def incident_cell(self, candidate: DuplicateCandidate):
+        url = reverse("admin:incidents_incident_change", args=[candidate.incident_id])
+        return format_html('<a href="{}">{}</a>', url, user_text(candidate.incident.title))
+
+    @admin.display(description=gettext_lazy("score"), ordering="score")
+    def score_cell(self, candidate: DuplicateCandidate) -> str:
+        return f"{score_percent(candidate.score)}%"
 
     def has_add_permission(self, request):
         return False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 
 from incidents.dedup import Block
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident
@@ -86,3 +86,30 @@ def reports_to_sweep(*, cutoff: datetime) -> QuerySet[Report]:
     )
     stale_claim = Q(processing_state=ProcessingState.CLAIMED, processing_claimed_at__lt=cutoff)
     return Report.objects.filter(pending | stale_claim).order_by("received_at")
+
+
+def incidents_to_choose(*, near: Incident | None, query: str = "", exclude=(), limit: int = 20) -> list[Incident]:
+    """Live incidents a reviewer may merge into or move a report to.
+
+    With a query: those whose title, place or summary contains it, or whose id starts with it (as copied
+    from the API). Without: the ones near `near` — the same governorate, within a week — first in time.
+    """
+    queryset = (
+        live_incidents().exclude(pk__in=[pk for pk in exclude if pk]).select_related("category", "admin1", "admin2")
+    )
+    query = query.strip()
+    if query:
+        matches = Q(title__icontains=query) | Q(place_name__icontains=query) | Q(summary__icontains=query)
+        if len(query) >= 6 and all(c in "0123456789abcdef-" for c in query.lower()):
+            matches |= Q(text_id__startswith=query.lower())
+            queryset = queryset.annotate(text_id=Cast("id", CharField()))
+        return list(queryset.filter(matches).order_by("-occurred_from")[:limit])
+    if near is None:
+        return []
+    return list(
+        queryset.filter(
+            admin1_id=near.admin1_id,
+            occurred_from__gte=near.occurred_from - timedelta(days=7),
+            occurred_from__lte=near.occurred_from + timedelta(days=7),
+        ).order_by("occurred_from")[:limit]
+    )

@@ -22,7 +22,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.accounts import PROFILE_FIELDS, user_create, user_update, username_check
-from reports.admin_base import DistrictFilter, GovernorateFilter, ReadOnlyHistoryAdmin, ReadOnlyInline, show_refusal
+from reports.admin_base import (
+    DateRangeFilter,
+    DistrictFilter,
+    GovernorateFilter,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    local_datetime,
+    now_message,
+    show_refusal,
+    states_message,
+    user_text,
+)
 from reports.choices import ReportStatus, Role
 from reports.models import (
     Area,
@@ -157,22 +168,25 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
 
     change_form_template = "admin/reports/report/review_change_form.html"
     list_display = (
-        "title",
+        "title_cell",
         "category",
         "where",
-        "occurred_at",
+        "occurred",
         "killed",
         "status",
         "taken_by",
         "organisation",
-        "received_at",
+        "received",
     )
+    list_display_links = ("title_cell",)
+    list_select_related = ("category", "admin1", "admin2", "organisation", "assigned_to")
     list_filter = (
         ReviewStateFilter,
         "category",
         ("admin1", GovernorateFilter),
         ("admin2", DistrictFilter),
-        ("occurred_at", admin.DateFieldListFilter),
+        ("occurred_at", DateRangeFilter),
+        ("received_at", DateRangeFilter),
         "organisation",
         TakenFilter,
     )
@@ -258,13 +272,37 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
     def has_review_permission(self, request) -> bool:
         return request.user.is_reviewer
 
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def title_cell(self, report: Report):
+        # Two lines at most in the queue (admin-review.css); the whole title on hover and on its page.
+        return format_html('<bdi dir="auto" title="{}">{}</bdi>', report.title, report.title)
+
     @admin.display(description=gettext_lazy("where"), ordering="admin2__name_en")
-    def where(self, report: Report) -> str:
+    def where(self, report: Report):
         area = report.admin2 or report.admin1
-        return f"{report.place_name} ({area.name_en})" if report.place_name else area.name_en
+        if not report.place_name:
+            return str(area)
+        return format_html("{} <small>({})</small>", user_text(report.place_name), area)
+
+    @admin.display(description=gettext_lazy("when"), ordering="occurred_at")
+    def occurred(self, report: Report) -> str:
+        return local_datetime(report.occurred_at)
+
+    @admin.display(description=gettext_lazy("received"), ordering="received_at")
+    def received(self, report: Report) -> str:
+        return local_datetime(report.received_at)
 
     @admin.display(description=gettext_lazy("killed (at most)"), ordering="killed_high")
-    def killed(self, report: Report) -> int:
+    def killed(self, report: Report):
+        """The report's own figure; a running total it quotes ("over a thousand killed") shown as such, never as 0."""
+        cumulative = getattr(report, "cumulative_killed_high", None)
+        if cumulative:
+            total = format_html(
+                '<span class="sijil-cumulative" title="{}">{}</span>',
+                _("A running total the report quotes; not counted for this incident."),
+                _("running total: %(n)s") % {"n": cumulative},
+            )
+            return total if not report.killed_high else format_html("{}<br>{}", report.killed_high, total)
         return report.killed_high
 
     @admin.display(description=gettext_lazy("taken by"))
@@ -276,21 +314,24 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         if report.incident_id is None:
             return _("not yet processed")
         url = reverse("admin:incidents_incident_change", args=[report.incident_id])
-        return format_html('<a href="{}">{}</a> ({})', url, report.incident, report.incident.get_status_display())
+        return format_html(
+            '<a href="{}">{}</a> ({})', url, user_text(report.incident), report.incident.get_status_display()
+        )
 
     # Queue actions ----------------------------------------------------------------
 
     @admin.action(description=gettext_lazy("Take the selected reports (assign them to me)"), permissions=["review"])
     def take_selected(self, request, queryset):
-        taken = 0
+        taken = []
         for report in queryset.order_by(*QUEUE_ORDERING):
             try:
-                report_take(report=report, reviewer=request.user)
-                taken += 1
+                taken.append(report_take(report=report, reviewer=request.user))
             except ReviewError as error:
                 show_refusal(request, error, subject=report)
         if taken:
-            messages.success(request, _("Taken: %(n)d.") % {"n": taken})
+            messages.success(
+                request, _("Taken by you: %(n)d. %(states)s") % {"n": len(taken), "states": states_message(taken)}
+            )
 
     @admin.action(description=gettext_lazy("Verify the selected reports"), permissions=["review"])
     def verify_selected(self, request, queryset):
@@ -319,10 +360,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
             show_refusal(request, error)
             return
         if result.decided:
-            messages.success(
-                request,
-                _("%(decision)s: %(n)d.") % {"decision": _(decision.capitalize()), "n": len(result.decided)},
-            )
+            messages.success(request, states_message(result.decided))
         titles = {r.pk: r.title for r in queryset}
         for pk, error in result.refused.items():
             show_refusal(request, error, subject=titles.get(pk, pk))
@@ -346,14 +384,15 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         note = request.POST.get("note", "")
         try:
             if step == "take":
-                report_take(report=report, reviewer=request.user)
-                messages.success(request, _("You have taken this report."))
+                taken = report_take(report=report, reviewer=request.user)
+                messages.success(request, f"{_('You have taken this report.')} {now_message(taken)}")
             elif step == "release":
-                report_release(report=report, reviewer=request.user)
-                messages.success(request, _("The report is back in the queue."))
+                released = report_release(report=report, reviewer=request.user)
+                messages.success(request, f"{_('The report is back in the queue.')} {now_message(released)}")
             else:
-                decided = report_review(report=report, reviewer=request.user, decision=step, note=note)
-                messages.success(request, _("Done: %(state)s.") % {"state": decided.get_status_display().lower()})
+                messages.success(
+                    request, now_message(report_review(report=report, reviewer=request.user, decision=step, note=note))
+                )
                 if step in ("verify", "reject"):
                     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         except ReviewError as error:
@@ -530,7 +569,9 @@ class AttachmentAccessAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("report"))
     def report(self, access: AttachmentAccess):
         report = access.attachment.report
-        return format_html('<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), report)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:reports_report_change", args=[report.pk]), user_text(report.title)
+        )
 
     def has_add_permission(self, request):
         return False

@@ -22,7 +22,7 @@ class ApiKey(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
     hashed_key = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys"
@@ -30,18 +30,19 @@ class ApiKey(models.Model):
     organisation = models.ForeignKey(
         "reports.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys"
     )
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         constraints = [
             models.CheckConstraint(
                 name="api_key_user_xor_organisation",

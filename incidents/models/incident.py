@@ -43,49 +43,66 @@ class Incident(models.Model):
         related_name="absorbed",
         verbose_name=_("merged into"),
     )
-    category = models.ForeignKey("reports.Category", on_delete=models.PROTECT, related_name="incidents")
+    category = models.ForeignKey(
+        "reports.Category", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("category")
+    )
 
     occurred_from = models.DateTimeField(_("from"))
     occurred_to = models.DateTimeField(_("to"), null=True, blank=True)
-    time_precision = models.PositiveSmallIntegerField(choices=TimePrecision.choices, default=TimePrecision.DAY)
+    time_precision = models.PositiveSmallIntegerField(
+        _("time precision"), choices=TimePrecision.choices, default=TimePrecision.DAY
+    )
 
-    admin1 = models.ForeignKey("reports.Area", on_delete=models.PROTECT, related_name="+")
-    admin2 = models.ForeignKey("reports.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    place_name = models.CharField(max_length=200, blank=True, default="")
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    geo_precision = models.PositiveSmallIntegerField(choices=GeoPrecision.choices, default=GeoPrecision.NEAR)
+    admin1 = models.ForeignKey(
+        "reports.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("governorate")
+    )
+    admin2 = models.ForeignKey(
+        "reports.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    place_name = models.CharField(_("place"), max_length=200, blank=True, default="")
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    geo_precision = models.PositiveSmallIntegerField(
+        _("place precision"), choices=GeoPrecision.choices, default=GeoPrecision.NEAR
+    )
 
     title = models.CharField(_("title"), max_length=200)
     # Written for partners: no names of sources or witnesses.
     summary = models.TextField(_("summary"), blank=True, default="")
-    perpetrator = models.CharField(max_length=300, blank=True, default="")
+    perpetrator = models.CharField(_("alleged perpetrator"), max_length=300, blank=True, default="")
     # A reviewer wrote the title / the perpetrator (`incident_edit_public_text`): the pipeline never
     # recomputes that field again, so a redaction (a witness's name taken out) stays redacted. Per
     # field: a reviewer who only wrote the summary has not vouched for the title of the moment.
     title_by_reviewer = models.BooleanField(_("title written by a reviewer"), default=False)
     perpetrator_by_reviewer = models.BooleanField(_("perpetrator written by a reviewer"), default=False)
 
-    service = models.CharField(max_length=20, choices=Service.choices, blank=True, default="")
-    restored_at = models.DateTimeField(null=True, blank=True)
+    service = models.CharField(_("service"), max_length=20, choices=Service.choices, blank=True, default="")
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
 
-    report_count = models.PositiveIntegerField(default=0)
-    source_count = models.PositiveIntegerField(default=0)
-    sources_disagree = models.BooleanField(default=False)
-    first_reported_at = models.DateTimeField(null=True, blank=True)
+    report_count = models.PositiveIntegerField(_("reports"), default=0)
+    source_count = models.PositiveIntegerField(_("independent sources"), default=0)
+    sources_disagree = models.BooleanField(_("sources disagree"), default=False)
+    first_reported_at = models.DateTimeField(_("first reported at"), null=True, blank=True)
 
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
-    verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Every change partners should learn of bumps this (incremental sync orders by it).
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_from"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         indexes = [
             models.Index(fields=["updated_at", "id"], name="incident_sync_cursor"),
             models.Index(fields=["admin1", "occurred_from"], name="incident_admin1_time"),
@@ -140,16 +157,21 @@ class IncidentCasualty(models.Model):
     """
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="casualties")
-    kind = models.CharField(max_length=20, choices=CasualtyKind.choices)
-    group = models.CharField(max_length=20, choices=CasualtyGroup.choices)
-    low = models.PositiveIntegerField()
-    best = models.PositiveIntegerField()
-    high = models.PositiveIntegerField()
-    method = models.CharField(max_length=300)
-    best_override = models.PositiveIntegerField(null=True, blank=True)
-    override_note = models.TextField(blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=20, choices=CasualtyKind.choices)
+    group = models.CharField(_("group"), max_length=20, choices=CasualtyGroup.choices)
+    low = models.PositiveIntegerField(_("low"))
+    best = models.PositiveIntegerField(_("best"))
+    high = models.PositiveIntegerField(_("high"))
+    method = models.CharField(_("method"), max_length=300)
+    best_override = models.PositiveIntegerField(_("best (reviewer's override)"), null=True, blank=True)
+    override_note = models.TextField(_("override note"), blank=True, default="")
     overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("overridden by"),
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
 
@@ -157,6 +179,7 @@ class IncidentCasualty(models.Model):
 
     class Meta:
         ordering = ["incident", "kind", "group"]
+        verbose_name = _("incident casualty")
         verbose_name_plural = _("incident casualties")
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "group"], name="incident_casualty_unique_row"),
@@ -190,21 +213,32 @@ class DuplicateCandidate(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
 
-    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="duplicate_candidates")
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="duplicate_candidates")
-    score = models.FloatField()
-    reasons = models.JSONField(default=dict)
-    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.CASCADE, related_name="duplicate_candidates", verbose_name=_("report")
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="duplicate_candidates", verbose_name=_("incident")
+    )
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=dict)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-score"]
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
         constraints = [
             models.UniqueConstraint(fields=["report", "incident"], name="duplicate_candidate_unique_pair"),
             models.CheckConstraint(name="duplicate_candidate_score_0_1", condition=Q(score__gte=0, score__lte=1)),

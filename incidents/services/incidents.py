@@ -43,17 +43,24 @@ class IncidentActionError(ActionRefused):
 # --- merge and split ------------------------------------------------------------------
 
 
-def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str = "") -> Incident:
+def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str = "", title: str = "") -> Incident:
     """Merge `absorbed` into `target`: one event reported twice.
 
     The absorbed incident becomes a tombstone (`merged`, `merged_into=target`)
     so partners syncing learn where it went; its reports move to the target
     and are pinned there; everything else goes along as `transitions.absorb`
     says (candidates, overrides, a reviewer's redaction, the verification).
+
+    The survivor keeps its own title unless the reviewer writes another
+    (`title`), which becomes the reviewer's title. If a reviewer's title had
+    to be carried over from the absorbed incident (a redaction), the survivor's
+    own title is kept instead and marked as the reviewer's, so that the
+    absorbed incident's raw title can never come back by recomputation.
     Returns the target, recomputed.
     """
     _require_reviewer(by)
     note = _check_note(note, required=False)
+    title = _check_title(title)
     if target.pk == absorbed.pk:
         raise IncidentActionError(field="absorbed", reason=_("An incident cannot be merged into itself."), status=400)
     with transaction.atomic():
@@ -63,7 +70,11 @@ def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str 
         tracker = AggregateTracker()
         tracker.watch(target, absorbed)
         reason = _reason(f"merged {absorbed.pk} into {target.pk}", note)
+        kept = title or target.title
         absorb(absorbed=absorbed, target=target, by=by, reason=reason, pin=True)
+        if target.title != kept or (title and not target.title_by_reviewer):
+            target.title, target.title_by_reviewer = kept, True
+            save_recorded(target, by=by, reason=reason)
         tracker.apply()
     return target
 
@@ -316,6 +327,16 @@ def _require_reviewer(user: User | None) -> None:
         raise IncidentActionError(
             field="reviewer", reason=_("Only reviewers and coordinators may change incidents."), status=403
         )
+
+
+def _check_title(title: str | None) -> str:
+    title = (title or "").strip()
+    limit = Incident._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise IncidentActionError(
+            field="title", reason=_("A title has at most %(n)d characters.") % {"n": limit}, status=400
+        )
+    return title
 
 
 def _check_note(note: str | None, *, required: bool) -> str:

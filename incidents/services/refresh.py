@@ -194,7 +194,9 @@ def _apply_summary(incident: Incident, members: list[Report]) -> None:
     incident.geo_precision = summary.geo_precision
     named = sorted((r for r in members if r.place_name), key=lambda r: r.geo_precision)
     incident.place_name = named[0].place_name if named else ""
-    if not incident.title_by_reviewer:
+    if not incident.title_by_reviewer and incident.title not in {r.title for r in members}:
+        # The title stays while a report that gives it is still published (a merge or a move keeps the
+        # survivor's); else the first report's.
         incident.title = members[0].title
     if not incident.perpetrator_by_reviewer:
         perpetrators = Counter(r.perpetrator.strip() for r in members if r.perpetrator.strip())

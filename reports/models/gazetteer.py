@@ -1,6 +1,7 @@
 """The category taxonomy and the gazetteer of areas: reference data, editable by coordinators."""
 
 from django.db import models
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
 from reports.choices import Service
@@ -27,11 +28,12 @@ class Category(models.Model):
     acled_sub_event_type = models.CharField(_("ACLED sub-event type"), max_length=100, blank=True)
     is_outage = models.BooleanField(_("is an outage"), default=False)
     service = models.CharField(_("service"), max_length=20, choices=Service.choices, blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("offered in forms"), default=True)
 
     class Meta:
         ordering = ["sort_order", "slug"]
+        verbose_name = _("category")
         verbose_name_plural = _("categories")
         constraints = [
             models.CheckConstraint(
@@ -46,7 +48,7 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name_ar if get_language_bidi() else self.name_en
 
 
 class Area(models.Model):
@@ -77,6 +79,8 @@ class Area(models.Model):
 
     class Meta:
         ordering = ["pcode"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
         constraints = [
             models.CheckConstraint(name="area_level_valid", condition=models.Q(level__in=[1, 2])),
             models.CheckConstraint(
@@ -96,7 +100,7 @@ class Area(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pcode} {self.name_en}"
+        return self.name_ar if get_language_bidi() else self.name_en
 
 
 class AreaAlias(models.Model):
@@ -107,6 +111,7 @@ class AreaAlias(models.Model):
 
     class Meta:
         ordering = ["area", "name"]
+        verbose_name = _("area alias")
         verbose_name_plural = _("area aliases")
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="area_alias_unique_per_area"),

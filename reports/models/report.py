@@ -39,7 +39,12 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports", verbose_name=_("monitor")
     )
     organisation = models.ForeignKey(
-        "reports.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+        "reports.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("organisation"),
     )
     category = models.ForeignKey(
         "reports.Category", on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
@@ -93,38 +98,52 @@ class Report(models.Model):
     )
     review_note = models.TextField(_("reviewer's note"), blank=True, default="")
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     # A reviewer "takes" a report so that two do not work the same one; the lock expires.
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("taken by"),
     )
-    assigned_until = models.DateTimeField(null=True, blank=True)
+    assigned_until = models.DateTimeField(_("taken until"), null=True, blank=True)
 
     incident = models.ForeignKey(
         "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
     # Set when a reviewer placed the report in its incident: the pipeline never moves it back.
-    incident_pinned = models.BooleanField(default=False)
+    incident_pinned = models.BooleanField(_("placed by a reviewer"), default=False)
 
-    processing_state = models.CharField(max_length=10, choices=ProcessingState.choices, default=ProcessingState.PENDING)
-    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_state = models.CharField(
+        _("processing state"), max_length=10, choices=ProcessingState.choices, default=ProcessingState.PENDING
+    )
+    processing_attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
     processing_claimed_at = models.DateTimeField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    processing_error = models.CharField(max_length=500, blank=True, default="")
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    processing_error = models.CharField(_("processing error"), max_length=500, blank=True, default="")
     # What the last hand-back asked of the pipeline (`HandBack`); cleared once processed.
     processing_reason = models.CharField(max_length=10, choices=HandBack.choices, blank=True, default="")
 
     # SHA-256 of the submission as first received: a replay must match it (else 409).
-    submission_hash = models.CharField(max_length=64)
+    submission_hash = models.CharField(_("submission hash"), max_length=64)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["processing_claimed_at", "assigned_until", "updated_at"])
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         indexes = [
             models.Index(fields=["monitor", "-received_at"], name="report_monitor_recent"),
             models.Index(fields=["status", "received_at"], name="report_status_received"),
@@ -211,7 +230,8 @@ class ReportCasualty(models.Model):
 
     class Meta:
         ordering = ["report", "kind", "group", "scope"]
-        verbose_name_plural = _("report casualties")
+        verbose_name = _("casualty figure")
+        verbose_name_plural = _("casualty figures")
         constraints = [
             models.UniqueConstraint(fields=["report", "kind", "group", "scope"], name="report_casualty_unique_row"),
             models.CheckConstraint(name="report_casualty_low_le_high", condition=Q(low__lte=F("high"))),
@@ -266,12 +286,12 @@ class Attachment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    content_type = models.CharField(max_length=40, choices=AttachmentType.choices)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(_("type"), max_length=40, choices=AttachmentType.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     original = models.FileField(upload_to=original_upload_to, max_length=200)
     stripped = models.FileField(upload_to=stripped_upload_to, max_length=200)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -294,12 +314,18 @@ class Attachment(models.Model):
 class AttachmentAccess(models.Model):
     """A record that someone opened an attachment's original (chain of custody)."""
 
-    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    accessed_at = models.DateTimeField(auto_now_add=True)
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("attachment")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    accessed_at = models.DateTimeField(_("opened at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-accessed_at"]
+        verbose_name = _("opening of an original")
+        verbose_name_plural = _("openings of originals")
 
     def __str__(self) -> str:
         return f"{self.attachment_id} opened at {self.accessed_at:%Y-%m-%d %H:%M}"
@@ -309,15 +335,19 @@ class ReviewDecision(models.Model):
     """One step of a report's review: who, when, from which state to which, and the note."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=20, choices=ReviewDecisionKind.choices)
-    from_status = models.CharField(max_length=20, choices=ReportStatus.choices)
-    to_status = models.CharField(max_length=20, choices=ReportStatus.choices)
-    note = models.TextField(blank=True, default="")
-    decided_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
+    decision = models.CharField(_("step"), max_length=20, choices=ReviewDecisionKind.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=ReportStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=ReportStatus.choices)
+    note = models.TextField(_("note"), blank=True, default="")
+    decided_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["decided_at", "id"]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
         constraints = [
             models.CheckConstraint(
                 name="review_decision_kind_valid", condition=Q(decision__in=values_sql(ReviewDecisionKind))

@@ -190,6 +190,10 @@ class ReportForm(forms.Form):
         if not self.is_bound and not self.initial.get("client_id"):
             # The idempotency key is made when the form is drawn: resending this page is the same report.
             self.initial["client_id"] = uuid.uuid4()
+        for field in self.fields.values():
+            # What a monitor types takes its own direction (an English place in an Arabic form, and back).
+            if type(field.widget) in (forms.TextInput, forms.Textarea):
+                field.widget.attrs.setdefault("dir", "auto")
 
     def category_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """The category radios grouped as the taxonomy groups them, each with its plain description."""

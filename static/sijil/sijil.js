@@ -3,7 +3,10 @@
  *   it is removed from the phone only after the server answered 201 or 200 with the same id;
  * - waiting reports are sent when the connection returns, and their number is shown;
  * - districts follow the governorate, outage fields show for outages, "use my location",
- *   more casualty rows; the service worker keeps the form for offline use.
+ *   more casualty rows; the service worker keeps the form and "My reports" for offline use;
+ * - "offline" is said the moment the connection drops, on every page, and "My reports" lists the
+ *   reports waiting on the phone first (the kept copy of the list is as it was when last seen);
+ * - signing out removes the kept pages from the phone.
  */
 (function () {
   "use strict";
@@ -79,7 +82,7 @@
   }
 
   function sync() {
-    if (syncing || !navigator.onLine || !formUrl) return Promise.resolve();
+    if (syncing || !navigator.onLine || !formUrl) return refreshQueue();  // offline: still show what waits
     syncing = true;
     return outboxAll().then(function (items) {
       var waiting = items.filter(function (i) { return i.state === "waiting"; });
@@ -106,13 +109,18 @@
       var waiting = items.filter(function (i) { return i.state === "waiting"; });
       var refused = items.filter(function (i) { return i.state === "refused"; });
       var parts = [];
+      var offline = !navigator.onLine;
+      // Offline, said once: with reports waiting, that they are kept and sent later; else that there is no connection.
+      if (offline) parts.push(waiting.length ? queueBox.dataset.offline : queueBox.dataset.offlineNow);
       if (waiting.length === 1) parts.push(queueBox.dataset.one);
       else if (waiting.length > 1) parts.push(queueBox.dataset.many.replace("%(n)s", waiting.length));
-      if (waiting.length && !navigator.onLine) parts.push(queueBox.dataset.offline);
+      if (offline && document.getElementById("waiting")) parts.push(queueBox.dataset.offlineList);
       if (waiting.length && showSignIn) parts.push(queueBox.dataset.signin);
       queueBox.textContent = parts.join(" ");
       queueBox.dataset.count = String(waiting.length);
       queueBox.hidden = !parts.length;
+      queueBox.classList.toggle("offline", offline);
+      body.classList.toggle("is-offline", offline);
       renderWaitingList(waiting.concat(refused));
     }).catch(function () {});
   }
@@ -146,10 +154,23 @@
       list.appendChild(li);
     });
     list.hidden = !items.length;
+    var heading = document.getElementById("waiting-heading");
+    if (heading) heading.hidden = !items.length;
   }
+
+  // Signing out: the pages kept for offline use (the form, "My reports") leave the phone with the account.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-sign-out]"), function (signOut) {
+    signOut.addEventListener("submit", function () {
+      if (!("caches" in window)) return;
+      caches.keys().then(function (keys) {
+        keys.filter(function (k) { return k.indexOf("sijil-") === 0; }).forEach(function (k) { caches.delete(k); });
+      });
+    });
+  });
 
   window.addEventListener("online", function () { showSignIn = false; sync(); });
   window.addEventListener("offline", refreshQueue);
+  window.addEventListener("online", refreshQueue);
   setInterval(function () { if (navigator.onLine) sync(); }, 20000);
   sync();
 

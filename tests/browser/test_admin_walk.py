@@ -80,7 +80,7 @@ def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(page, screenshot)
 
     # 3. The duplicate candidate, side by side: accept it.
     assert page.locator(f"#candidate-{candidate.pk}").is_visible()
-    assert "91%" in page.locator(f"#candidate-{candidate.pk} h3").inner_text()
+    assert "91%" in page.locator(f"#candidate-{candidate.pk} .sijil-score").inner_text()
     with page.expect_navigation():
         page.click(f"#candidate-{candidate.pk} .candidate-accept")
     candidate.refresh_from_db()
@@ -102,7 +102,7 @@ def test_a_reviewer_signs_in_takes_accepts_verifies_and_merges(page, screenshot)
 
     # 5. Merge the other incident into this one (from its page, as the API does): it becomes a tombstone.
     page.goto(f"/admin/incidents/incident/{same_event.pk}/change/")
-    page.select_option("#merge-into", str(massacre.pk))
+    page.check(f"#merge-form input[name=into][value='{massacre.pk}']")
     page.fill("#merge-form input[name=note]", "Same street, same morning")
     with page.expect_navigation():
         page.click("#merge-submit")

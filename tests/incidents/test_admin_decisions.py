@@ -87,7 +87,11 @@ def test_moving_a_report_to_a_new_incident_and_back(admin_login):
     client = admin_login(reviewer)
     first, report = incident_with_report("Jableh", low=3, high=4, reviewer=reviewer)
     ReportFactory(incident=first, occurred_at=AT)
-    client.post(reverse("admin:reports_report_move", args=[report.pk]), {"incident": "", "note": "another street"})
+    nothing = client.post(reverse("admin:reports_report_move", args=[report.pk]), {"incident": ""}, follow=True)
+    assert "Choose the incident to move the report to first." in nothing.text
+    report.refresh_from_db()
+    assert report.incident_id == first.pk
+    client.post(reverse("admin:reports_report_move", args=[report.pk]), {"incident": "new", "note": "another street"})
     report.refresh_from_db()
     assert report.incident_id not in (None, first.pk)
     assert report.incident_pinned
@@ -95,7 +99,7 @@ def test_moving_a_report_to_a_new_incident_and_back(admin_login):
     report.refresh_from_db()
     assert report.incident_id == first.pk
     refused = client.post(reverse("admin:reports_report_move", args=[report.pk]), {"incident": "nope"}, follow=True)
-    assert "No incident with the id" in refused.text
+    assert "That incident does not exist (any more)." in refused.text
 
 
 def test_overriding_best_needs_a_note_and_survives_in_the_figures(admin_login):

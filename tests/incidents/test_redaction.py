@@ -213,9 +213,14 @@ def test_a_merge_keeps_the_title_a_reviewer_redacted_on_the_absorbed_incident():
     target_report = verified(banyas_report(), reviewer)
     process(target_report)
     target = reload(target_report).incident
+    survivor_title = target.title
     merged = incident_merge(target=target, absorbed=absorbed, by=reviewer, note="one event")
     merged = reload(merged)
-    assert merged.title == "Eight men executed in Jableh" and merged.title_by_reviewer
+    # The survivor keeps its own title (issue 15), marked as the reviewer's: the witness's raw title, which the
+    # reviewer took out of the absorbed incident, can never come back by recomputation.
+    assert merged.title == survivor_title and merged.title_by_reviewer
+    process(jableh_report(minutes=20, monitor=MonitorFactory(), title=WITNESS_TITLE))
+    assert reload(merged).title == survivor_title
     assert WITNESS_TITLE not in partner_client().get(f"/api/v1/incidents/{merged.pk}/").content.decode()
 
 
