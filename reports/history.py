@@ -2,8 +2,9 @@
 
 django-simple-history reads the user and the reason from attributes set on
 the instance before it is saved; every service of both apps goes through
-these two functions instead of setting them by hand, so no path forgets the
-user or cuts the reason differently. `by=None` is the pipeline (a worker):
+these functions (or their bulk forms, for the pipeline's batches) instead
+of setting them by hand, so no path forgets the user or cuts the reason
+differently. `by=None` is the pipeline (a worker):
 recorded without a user. The reason is kept whole where the history's column
 is a text field, else cut to its length.
 """
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 
 def history_reason(instance: models.Model, reason: str) -> str:
@@ -41,3 +44,43 @@ def delete_recorded(instance: Any, *, by: Any, reason: str) -> None:
     instance._history_user = by
     instance._change_reason = history_reason(instance, reason)
     instance.delete()
+
+
+def _stamp(instances: list[Any], *, by: Any, reasons: Iterable[str] | str) -> None:
+    texts = [reasons] * len(instances) if isinstance(reasons, str) else list(reasons)
+    for instance, reason in zip(instances, texts, strict=True):
+        instance._history_user = by
+        instance._change_reason = history_reason(instance, reason)
+
+
+def create_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str) -> None:
+    """Insert new rows and their history in one statement each (`reasons`: one text, or one per row)."""
+    if not instances:
+        return
+    _stamp(instances, by=by, reasons=reasons)
+    model = type(instances[0])
+    if getattr(model, "history", None) is None:
+        model.objects.bulk_create(instances)
+        return
+    bulk_create_with_history(instances, model, batch_size=1000, default_user=by)
+
+
+def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str, fields: Iterable[str]) -> None:
+    """Update `fields` of existing rows, and write their history, in one statement each.
+
+    The same record as `save_recorded` per row (the user, the reason, every
+    tracked field as it now is); `updated_at` is stamped and written when the
+    model has one, as a save would.
+    """
+    if not instances:
+        return
+    _stamp(instances, by=by, reasons=reasons)
+    model = type(instances[0])
+    names = list(fields)
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        now = timezone.now()
+        for instance in instances:
+            instance.updated_at = now
+        if "updated_at" not in names:
+            names.append("updated_at")
+    bulk_update_with_history(instances, model, names, batch_size=1000, default_user=by)

@@ -21,10 +21,12 @@ from incidents.services.processing import (
     report_claim,
     report_process,
     report_processing_failed,
+    reports_claim,
+    reports_process,
     reports_sweep,
 )
 from incidents.services.reconcile import Estimate, SourceFigure, reconcile
-from incidents.services.refresh import incident_refresh
+from incidents.services.refresh import incident_refresh, incidents_refresh
 
 __all__ = [
     "Estimate",
@@ -38,6 +40,7 @@ __all__ = [
     "incident_merge",
     "incident_override_best",
     "incident_refresh",
+    "incidents_refresh",
     "incident_split",
     "incident_verify",
     "incident_withdraw",
@@ -47,5 +50,7 @@ __all__ = [
     "report_move",
     "report_process",
     "report_processing_failed",
+    "reports_claim",
+    "reports_process",
     "reports_sweep",
 ]
