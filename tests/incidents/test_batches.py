@@ -182,7 +182,8 @@ def test_a_report_near_a_week_boundary_takes_both_weeks_and_one_in_mid_week_only
 def test_a_batch_crossing_a_week_boundary_waits_for_the_second_weeks_key():
     sunday_night = datetime(2025, 3, 9, 22, 0, tzinfo=UTC)
     crossing = jableh_report(occurred_at=sunday_night)
-    next_week = advisory_key(area_lock_key(category="execution", admin1="SY06", week=week_of(sunday_night) + timedelta(7)))
+    monday = week_of(sunday_night) + timedelta(days=7)
+    next_week = advisory_key(area_lock_key(category="execution", admin1="SY06", week=monday))
     db = connection.settings_dict
     blocker = psycopg.connect(
         host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
