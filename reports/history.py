@@ -18,12 +18,16 @@ from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+_limits: dict[type, int | None] = {}
+
 
 def history_reason(instance: models.Model, reason: str) -> str:
-    history = getattr(type(instance), "history", None)
-    if history is None:
-        return reason
-    limit = history.model._meta.get_field("history_change_reason").max_length
+    model = type(instance)
+    if model not in _limits:
+        # Reading `Model.history` builds a manager class each time: read the column's length once per model.
+        history = getattr(model, "history", None)
+        _limits[model] = None if history is None else history.model._meta.get_field("history_change_reason").max_length
+    limit = _limits[model]
     return reason if limit is None else reason[:limit]
 
 
@@ -59,7 +63,7 @@ def create_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str
         return
     _stamp(instances, by=by, reasons=reasons)
     model = type(instances[0])
-    if getattr(model, "history", None) is None:
+    if not hasattr(model._meta, "simple_history_manager_attribute"):
         model.objects.bulk_create(instances)
         return
     bulk_create_with_history(instances, model, batch_size=1000, default_user=by)

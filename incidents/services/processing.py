@@ -573,7 +573,7 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
         pk: _BlockView(i.category_id, i.admin1_id, i.admin2_id, i.occurred_from, i.occurred_to)
         for pk, i in pool.items()
     }
-    rejected: dict[str, set[str]] = {pk: set() for pk in records}
+    rejected: dict[str, set[str]] = {str(r.pk): set() for r in reports}
     pending: dict[tuple[str, str], DuplicateCandidate] = {}
     for pair in DuplicateCandidate.objects.filter(report_id__in=[r.pk for r in reports]):
         key = (str(pair.report_id), str(pair.incident_id))
