@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sijil_bench_pipeline")
-REDIS_PORT = 6391
+REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6391"))
 BROKER_URL = f"redis://127.0.0.1:{REDIS_PORT}/4"
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["CELERY_BROKER_URL"] = BROKER_URL
