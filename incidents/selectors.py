@@ -22,6 +22,8 @@ from reports.selectors import reports_for_review
 # months) are rare; a report of one that started earlier starts a new incident,
 # which a reviewer can merge.
 MAX_INCIDENT_SPAN = timedelta(days=92)
+# Windows of one place this close are read together by `candidate_incidents_of_blocks`.
+MERGE_GAP = timedelta(days=1)
 
 
 def live_incidents() -> QuerySet[Incident]:
@@ -68,10 +70,27 @@ def candidate_incidents_of_blocks(*, blocks: Iterable[Block]) -> QuerySet[Incide
     Which incident is in which block is decided again in Python by `in_block`,
     which is the same rule.
     """
-    distinct = list(dict.fromkeys(blocks))
-    if not distinct:
+    # Blocks of one place whose windows overlap (or nearly) are read as one window (a superset: the caller's
+    # `in_block` keeps each report's own), so a batch of one busy district is a few short conditions.
+    by_place: dict[tuple, list[tuple[datetime, datetime]]] = {}
+    for block in blocks:
+        by_place.setdefault((block.categories, block.admin1, block.admin2), []).append(
+            (block.window_start, block.window_end)
+        )
+    merged: list[Block] = []
+    for place, windows in by_place.items():
+        windows.sort()
+        start, end = windows[0]
+        for next_start, next_end in windows[1:]:
+            if next_start <= end + MERGE_GAP:
+                end = max(end, next_end)
+                continue
+            merged.append(Block(*place, window_start=start, window_end=end))
+            start, end = next_start, next_end
+        merged.append(Block(*place, window_start=start, window_end=end))
+    if not merged:
         return live_incidents().none()
-    return live_incidents().filter(reduce(operator.or_, map(_block_condition, distinct))).order_by("id")
+    return live_incidents().filter(reduce(operator.or_, map(_block_condition, merged))).order_by("id")
 
 
 def in_block(block: Block, incident) -> bool:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 _limits: dict[type, int | None] = {}
 
@@ -87,4 +87,43 @@ def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] 
             instance.updated_at = now
         if "updated_at" not in names:
             names.append("updated_at")
-    bulk_update_with_history(instances, model, names, batch_size=1000, default_user=by)
+    with transaction.atomic(savepoint=False):
+        update_from_values(model, instances, names)
+        get_history_manager_for_model(model).bulk_history_create(
+            instances, batch_size=1000, update=True, default_user=by
+        )
+
+
+def update_from_values(model: type[models.Model], instances: list[Any], names: list[str]) -> None:
+    """`UPDATE … SET f = v.f FROM (VALUES …) v WHERE id = v.id`: one statement, as `bulk_update` without its CASEs.
+
+    On PostgreSQL; elsewhere `bulk_update`. Each value is prepared by its
+    field, as a save prepares it, and cast to the column's type.
+    """
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(instances, names, batch_size=1000)
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    aliases = ", ".join(quote(f.column) for f in columns)
+    for start in range(0, len(instances), 1000):
+        chunk = instances[start : start + 1000]
+        rows, params = [], []
+        for position, instance in enumerate(chunk):
+            cells = []
+            for field in columns:
+                value = field.get_db_prep_save(getattr(instance, field.attname), connection)
+                # The first row names the types; the others follow them.
+                cells.append(f"%s::{field.db_type(connection)}" if position == 0 else "%s")
+                params.append(value)
+            rows.append(f"({', '.join(cells)})")
+        sql = (
+            f"UPDATE {table} SET {sets} FROM (VALUES {', '.join(rows)}) AS v({aliases}) "  # noqa: S608 — names
+            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
