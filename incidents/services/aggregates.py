@@ -199,7 +199,11 @@ def compute_keys(keys: Iterable[AggregateKey]) -> dict[AggregateKey, dict[str, i
         _, last_end = _day_bounds(max(days))
         condition = _area_filter(area) & Q(occurred_from__lt=last_end)
         if area[2] in outage_categories:
-            condition &= Q(restored_at__isnull=True) | Q(restored_at__gte=first_start)
+            # Active on one of the days, or started on one (even if restored before it started, as its
+            # reports may say: it still counts as an incident of its first day).
+            condition &= (
+                Q(restored_at__isnull=True) | Q(restored_at__gte=first_start) | Q(occurred_from__gte=first_start)
+            )
         else:
             condition &= Q(occurred_from__gte=first_start)
         conditions.append(condition)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from incidents.models import DuplicateCandidate, Incident, MatchDecision
 from incidents.services import processing as processing_module
 from incidents.services import reports_claim, reports_process
-from incidents.services.aggregates import aggregates_snapshot, compute_all
+from incidents.services.aggregates import AggregateTracker, aggregates_snapshot, compute_all
 from incidents.services.locks import advisory_key, area_lock_key, area_lock_names, report_spans, week_of
 from reports.choices import ProcessingState
 from reports.models import Report
@@ -216,3 +216,23 @@ def test_a_batch_crossing_a_week_boundary_waits_for_the_second_weeks_key():
     worker.join(timeout=30)
     assert outcome == {str(crossing.pk): "new"}
     assert reload(crossing).processing_state == ProcessingState.DONE
+
+
+def test_an_outage_its_reports_say_was_restored_before_it_began_counts_on_its_first_day(event_at):
+    # Seen in the benchmark: a month-precise report restored on the 18th and a day-precise one of the 19th
+    # made one incident that began on the 19th and was restored on the 18th.
+    incident = Incident.objects.create(
+        category=category("water_outage"),
+        admin1=area("SY10"),
+        admin2=area("SY1002"),
+        occurred_from=event_at,
+        restored_at=event_at - timedelta(hours=20),
+        title="Water cut in Banyas",
+        report_count=1,
+        source_count=1,
+    )
+    tracker = AggregateTracker()
+    tracker.watch(incident, new=True)
+    tracker.apply()
+    assert aggregates_snapshot() == compute_all()
+    assert sum(row["incidents"] for row in aggregates_snapshot().values()) == 1
