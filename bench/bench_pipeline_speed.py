@@ -426,7 +426,7 @@ def latency(people: list[User], *, rate: float, samples: int) -> dict:
     """From a reviewer's verification to the report's verified incident counted in the verified aggregates."""
     from django.contrib.auth.models import Group
 
-    from reports.models import Role
+    from reports.choices import Role
     from reports.review import report_review
 
     empty_register()
