@@ -235,6 +235,8 @@ CELERY_TASK_SEND_SENT_EVENT = False
 SIJIL_PROCESSING_STALE_SECONDS = env.int("SIJIL_PROCESSING_STALE_SECONDS", default=300)
 # After this many attempts a report is marked failed, with the error, for a person to look at.
 SIJIL_PROCESSING_MAX_ATTEMPTS = env.int("SIJIL_PROCESSING_MAX_ATTEMPTS", default=5)
+# How many reports a worker claims and places together (one transaction, all or nothing per report).
+SIJIL_PROCESSING_BATCH_SIZE = env.int("SIJIL_PROCESSING_BATCH_SIZE", default=50)
 SIJIL_SWEEP_EVERY_SECONDS = env.float("SIJIL_SWEEP_EVERY_SECONDS", default=60.0)
 SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS = env.float("SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS", default=3600.0)
 CELERY_BEAT_SCHEDULE: dict = {

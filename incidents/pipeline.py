@@ -6,11 +6,9 @@ imports `incidents`.
 
 from __future__ import annotations
 
-from django.db.models import F
-
 from incidents.models import Incident
 from incidents.services.aggregates import AggregateTracker
-from incidents.services.locks import lock_areas
+from incidents.services.locks import lock_areas, report_spans
 from incidents.services.processing import report_hand_back
 from incidents.services.refresh import incident_refresh
 from reports.choices import HandBack, ReviewDecisionKind
@@ -22,19 +20,10 @@ class IncidentPipeline:
         report_hand_back(report_id=report_id, reason=reason)
 
     def lock_for_review(self, *, report: Report) -> None:
-        """The area locks of the report and of its incident, before the review locks any row."""
-        row = (
-            Report.objects.filter(pk=report.pk)
-            .values_list("category_id", "admin1_id", F("incident__category_id"), F("incident__admin1_id"))
-            .first()
-        )
-        if row is None:
-            return
-        category, admin1, incident_category, incident_admin1 = row
-        pairs = {(category, admin1)}
-        if incident_category is not None:
-            pairs.add((incident_category, incident_admin1))
-        lock_areas(pairs)
+        """The area locks of the report's block and of its incident (`locks.py`), before the review locks any row."""
+        fresh = Report.objects.select_related("incident").filter(pk=report.pk).first()
+        if fresh is not None:
+            lock_areas(report_spans(fresh))
 
     def report_reviewed(self, *, report: Report, decision: str, by: User) -> None:
         """What a review decision means for incidents, in the review's transaction.

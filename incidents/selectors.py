@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 
-from incidents.dedup import Block
+from incidents.dedup import Block, block_contains
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident
 from reports.choices import ProcessingState, ReportStatus
 from reports.models import Report
@@ -19,6 +22,8 @@ from reports.selectors import reports_for_review
 # months) are rare; a report of one that started earlier starts a new incident,
 # which a reviewer can merge.
 MAX_INCIDENT_SPAN = timedelta(days=92)
+# Windows of one place this close are read together by `candidate_incidents_of_blocks`.
+MERGE_GAP = timedelta(days=1)
 
 
 def live_incidents() -> QuerySet[Incident]:
@@ -45,6 +50,52 @@ def candidate_incidents(*, block: Block) -> QuerySet[Incident]:
     if block.admin2 is not None:
         queryset = queryset.filter(Q(admin2_id__in=sorted(block.admin2)) | Q(admin2__isnull=True))
     return queryset.order_by("id")
+
+
+def _block_condition(block: Block) -> Q:
+    condition = Q(
+        category_id__in=sorted(block.categories),
+        admin1_id__in=sorted(block.admin1),
+        occurred_from__lte=block.window_end,
+        occurred_from__gte=block.window_start - MAX_INCIDENT_SPAN,
+    ) & (Q(occurred_to__gte=block.window_start) | Q(occurred_to__isnull=True, occurred_from__gte=block.window_start))
+    if block.admin2 is not None:
+        condition &= Q(admin2_id__in=sorted(block.admin2)) | Q(admin2__isnull=True)
+    return condition
+
+
+def candidate_incidents_of_blocks(*, blocks: Iterable[Block]) -> QuerySet[Incident]:
+    """The live incidents of any of the blocks (a batch's reports), as one query: `candidate_incidents` of each, ORed.
+
+    Which incident is in which block is decided again in Python by `in_block`,
+    which is the same rule.
+    """
+    # Blocks of one place whose windows overlap (or nearly) are read as one window (a superset: the caller's
+    # `in_block` keeps each report's own), so a batch of one busy district is a few short conditions.
+    by_place: dict[tuple, list[tuple[datetime, datetime]]] = {}
+    for block in blocks:
+        by_place.setdefault((block.categories, block.admin1, block.admin2), []).append(
+            (block.window_start, block.window_end)
+        )
+    merged: list[Block] = []
+    for place, windows in by_place.items():
+        windows.sort()
+        start, end = windows[0]
+        for next_start, next_end in windows[1:]:
+            if next_start <= end + MERGE_GAP:
+                end = max(end, next_end)
+                continue
+            merged.append(Block(*place, window_start=start, window_end=end))
+            start, end = next_start, next_end
+        merged.append(Block(*place, window_start=start, window_end=end))
+    if not merged:
+        return live_incidents().none()
+    return live_incidents().filter(reduce(operator.or_, map(_block_condition, merged))).order_by("id")
+
+
+def in_block(block: Block, incident) -> bool:
+    """Whether an incident (anything with its category, admin1, admin2 and time span) is in `candidate_incidents`."""
+    return block_contains(block, incident) and incident.occurred_from >= block.window_start - MAX_INCIDENT_SPAN
 
 
 def incident_member_reports(*, incident_ids) -> QuerySet[Report]:

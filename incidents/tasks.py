@@ -2,7 +2,7 @@
 
 PostgreSQL is the record of what is left to do (`Report.processing_state`),
 so a lost message loses nothing: the sweeper sends it again. A task run twice
-does nothing the second time (the claim in `report_process` is conditional).
+does nothing the second time (the claim in `reports_process` is conditional).
 """
 
 import logging
@@ -21,17 +21,23 @@ def retry_countdown(retries: int) -> int:
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
 def process_report(self, report_id: str) -> None:
-    """Place one report in an incident, reconcile and aggregate; retried with backoff, then marked failed."""
-    from incidents.services import report_process, report_processing_failed
+    """Place a batch of reports (this one first, if it is still to do): `incidents.services.reports_process`.
 
-    try:
-        report_process(report_id=report_id)
-    except Exception as exc:
-        # The type only: a message may quote the report's content.
-        logger.warning("Processing report %s failed (%s)", report_id, type(exc).__name__)
-        if report_processing_failed(report_id=report_id, error=f"{type(exc).__name__}: {exc}"):
-            raise self.retry(countdown=retry_countdown(self.request.retries), exc=exc) from exc
-        logger.error("Report %s marked failed after %s attempts", report_id, settings.SIJIL_PROCESSING_MAX_ATTEMPTS)
+    The message is a wake-up: the worker claims up to a batch of waiting
+    reports, so the messages of reports another batch has placed find nothing
+    to do. A report whose attempt failed is retried with backoff (its own
+    message, or one sent for it), then marked failed by the service.
+    """
+    from incidents.services import reports_process
+
+    result = reports_process(first=report_id)
+    for failed_id, again in result.failed.items():
+        if not again:
+            logger.error("Report %s marked failed after %s attempts", failed_id, settings.SIJIL_PROCESSING_MAX_ATTEMPTS)
+        elif failed_id != str(report_id):
+            enqueue_report(failed_id, countdown=retry_countdown(0))
+    if result.failed.get(str(report_id)):
+        raise self.retry(countdown=retry_countdown(self.request.retries))
 
 
 @shared_task(ignore_result=True)
@@ -50,7 +56,7 @@ def rollup_outages() -> int:
     return outages_rollup()
 
 
-def enqueue_report(report_id) -> None:
+def enqueue_report(report_id, *, countdown: int | None = None) -> None:
     """Ask a worker to process a report; if the broker is down, the sweeper will find it later.
 
     Called from `transaction.on_commit`: the report is already committed with
@@ -59,6 +65,6 @@ def enqueue_report(report_id) -> None:
     stored the report.
     """
     try:
-        process_report.apply_async(args=[str(report_id)], retry=False)
+        process_report.apply_async(args=[str(report_id)], countdown=countdown, retry=False)
     except Exception as exc:
         logger.warning("Broker unreachable (%s); report %s left for the sweeper", type(exc).__name__, report_id)

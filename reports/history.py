@@ -2,8 +2,9 @@
 
 django-simple-history reads the user and the reason from attributes set on
 the instance before it is saved; every service of both apps goes through
-these two functions instead of setting them by hand, so no path forgets the
-user or cuts the reason differently. `by=None` is the pipeline (a worker):
+these functions (or their bulk forms, for the pipeline's batches) instead
+of setting them by hand, so no path forgets the user or cuts the reason
+differently. `by=None` is the pipeline (a worker):
 recorded without a user. The reason is kept whole where the history's column
 is a text field, else cut to its length.
 """
@@ -13,14 +14,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+
+_limits: dict[type, int | None] = {}
 
 
 def history_reason(instance: models.Model, reason: str) -> str:
-    history = getattr(type(instance), "history", None)
-    if history is None:
-        return reason
-    limit = history.model._meta.get_field("history_change_reason").max_length
+    model = type(instance)
+    if model not in _limits:
+        # Reading `Model.history` builds a manager class each time: read the column's length once per model.
+        history = getattr(model, "history", None)
+        _limits[model] = None if history is None else history.model._meta.get_field("history_change_reason").max_length
+    limit = _limits[model]
     return reason if limit is None else reason[:limit]
 
 
@@ -41,3 +48,82 @@ def delete_recorded(instance: Any, *, by: Any, reason: str) -> None:
     instance._history_user = by
     instance._change_reason = history_reason(instance, reason)
     instance.delete()
+
+
+def _stamp(instances: list[Any], *, by: Any, reasons: Iterable[str] | str) -> None:
+    texts = [reasons] * len(instances) if isinstance(reasons, str) else list(reasons)
+    for instance, reason in zip(instances, texts, strict=True):
+        instance._history_user = by
+        instance._change_reason = history_reason(instance, reason)
+
+
+def create_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str) -> None:
+    """Insert new rows and their history in one statement each (`reasons`: one text, or one per row)."""
+    if not instances:
+        return
+    _stamp(instances, by=by, reasons=reasons)
+    model = type(instances[0])
+    if not hasattr(model._meta, "simple_history_manager_attribute"):
+        model.objects.bulk_create(instances)
+        return
+    bulk_create_with_history(instances, model, batch_size=1000, default_user=by)
+
+
+def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str, fields: Iterable[str]) -> None:
+    """Update `fields` of existing rows, and write their history, in one statement each.
+
+    The same record as `save_recorded` per row (the user, the reason, every
+    tracked field as it now is); `updated_at` is stamped and written when the
+    model has one, as a save would.
+    """
+    if not instances:
+        return
+    _stamp(instances, by=by, reasons=reasons)
+    model = type(instances[0])
+    names = list(fields)
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        now = timezone.now()
+        for instance in instances:
+            instance.updated_at = now
+        if "updated_at" not in names:
+            names.append("updated_at")
+    with transaction.atomic(savepoint=False):
+        update_from_values(model, instances, names)
+        get_history_manager_for_model(model).bulk_history_create(
+            instances, batch_size=1000, update=True, default_user=by
+        )
+
+
+def update_from_values(model: type[models.Model], instances: list[Any], names: list[str]) -> None:
+    """`UPDATE … SET f = v.f FROM (VALUES …) v WHERE id = v.id`: one statement, as `bulk_update` without its CASEs.
+
+    On PostgreSQL; elsewhere `bulk_update`. Each value is prepared by its
+    field, as a save prepares it, and cast to the column's type.
+    """
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(instances, names, batch_size=1000)
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    aliases = ", ".join(quote(f.column) for f in columns)
+    for start in range(0, len(instances), 1000):
+        chunk = instances[start : start + 1000]
+        rows, params = [], []
+        for position, instance in enumerate(chunk):
+            cells = []
+            for field in columns:
+                value = field.get_db_prep_save(getattr(instance, field.attname), connection)
+                # The first row names the types; the others follow them.
+                cells.append(f"%s::{field.db_type(connection)}" if position == 0 else "%s")
+                params.append(value)
+            rows.append(f"({', '.join(cells)})")
+        sql = (
+            f"UPDATE {table} SET {sets} FROM (VALUES {', '.join(rows)}) AS v({aliases}) "  # noqa: S608 — names
+            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)

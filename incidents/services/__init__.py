@@ -21,10 +21,12 @@ from incidents.services.processing import (
     report_claim,
     report_process,
     report_processing_failed,
+    reports_claim,
+    reports_process,
     reports_sweep,
 )
 from incidents.services.reconcile import Estimate, SourceFigure, reconcile
-from incidents.services.refresh import incident_refresh
+from incidents.services.refresh import incident_refresh, incidents_refresh
 
 __all__ = [
     "Estimate",
@@ -41,11 +43,14 @@ __all__ = [
     "incident_split",
     "incident_verify",
     "incident_withdraw",
+    "incidents_refresh",
     "outages_rollup",
     "reconcile",
     "report_claim",
     "report_move",
     "report_process",
     "report_processing_failed",
+    "reports_claim",
+    "reports_process",
     "reports_sweep",
 ]

@@ -22,8 +22,10 @@ no update is lost. A rebuild locks the table against concurrent refreshes.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -93,20 +95,28 @@ def outage_active_days(*, occurred_from: dt.datetime, restored_at: dt.datetime |
     return days
 
 
-def incident_contribution(incident: Incident, *, until: dt.date | None = None) -> dict[AggregateKey, tuple]:
+def incident_contribution(
+    incident: Incident, *, until: dt.date | None = None, rows: list[tuple] | None = None
+) -> dict[AggregateKey, tuple]:
     """What an incident adds to each aggregate row, in its current state (nothing when merged or withdrawn).
 
     The row of its start day gets one incident and its killed/injured
-    estimates; each day an outage was active gets one active outage.
+    estimates; each day an outage was active gets one active outage. `rows`:
+    its (kind, low, best, high) figures when the caller read them already
+    (`contributions` reads those of many incidents at once).
     """
     if incident.status not in LIVE_STATUSES:
         return {}
     verified = incident.status == IncidentStatus.VERIFIED
     figures = dict.fromkeys(MEASURES, 0)
     figures["incidents"] = 1
-    for kind, low, best, high in IncidentCasualty.objects.filter(incident=incident, kind__in=FIGURE_KINDS).values_list(
-        "kind", "low", "best", "high"
-    ):
+    if rows is None:
+        rows = list(
+            IncidentCasualty.objects.filter(incident=incident, kind__in=FIGURE_KINDS).values_list(
+                "kind", "low", "best", "high"
+            )
+        )
+    for kind, low, best, high in rows:
         figures[f"{kind}_low"] += low
         figures[f"{kind}_best"] += best
         figures[f"{kind}_high"] += high
@@ -121,30 +131,46 @@ def incident_contribution(incident: Incident, *, until: dt.date | None = None) -
     return {key: tuple(values[m] for m in MEASURES) for key, values in contribution.items()}
 
 
+def contributions(incidents: Iterable[Incident]) -> dict[object, dict[AggregateKey, tuple]]:
+    """`incident_contribution` of many incidents, their figures read in one query."""
+    incidents = list(incidents)
+    live = [i.pk for i in incidents if i.status in LIVE_STATUSES]
+    rows: dict[object, list[tuple]] = defaultdict(list)
+    if live:
+        for pk, kind, low, best, high in IncidentCasualty.objects.filter(
+            incident_id__in=live, kind__in=FIGURE_KINDS
+        ).values_list("incident_id", "kind", "low", "best", "high"):
+            rows[pk].append((kind, low, best, high))
+    until = today()
+    return {i.pk: incident_contribution(i, until=until, rows=rows.get(i.pk, [])) for i in incidents}
+
+
 class AggregateTracker:
     """Which aggregate rows a change to incidents touched: their contributions before, and after.
 
     `watch` the incidents a change may affect before making it (`new=True` for
-    one created by the change), then `apply()` after: only the rows whose
+    ones created by the change), then `apply()` after: only the rows whose
     contribution differs are recomputed, so a long unrestored outage does not
     make every change to it recompute each of its days. Every writer of
     incidents watches them (`transitions.py`), so "before" is always known.
+    However many incidents are watched (a batch of the pipeline), each step is
+    a fixed number of queries.
     """
 
     def __init__(self) -> None:
         self._before: dict[object, dict[AggregateKey, tuple]] = {}
 
     def watch(self, *incidents: Incident | None, new: bool = False) -> None:
-        for incident in incidents:
-            if incident is None or incident.pk in self._before:
-                continue
-            self._before[incident.pk] = {} if new else incident_contribution(incident)
+        fresh = [i for i in incidents if i is not None and i.pk not in self._before]
+        if new:
+            self._before.update({i.pk: {} for i in fresh})
+        elif fresh:
+            self._before.update(contributions(fresh))
 
     def apply(self) -> None:
-        after = {
-            incident.pk: incident_contribution(incident)
-            for incident in Incident.objects.select_related("category").filter(pk__in=list(self._before))
-        }
+        if not self._before:
+            return
+        after = contributions(Incident.objects.select_related("category").filter(pk__in=list(self._before)))
         changed: set[AggregateKey] = set()
         for pk, before in self._before.items():
             now = after.get(pk, {})
@@ -155,48 +181,72 @@ class AggregateTracker:
 def compute_keys(keys: Iterable[AggregateKey]) -> dict[AggregateKey, dict[str, int]]:
     """What the live incidents of each key add up to, read from the incidents now.
 
-    Keys are grouped by area (admin1, admin2, category, verified): one query
-    for the incidents of an area in the days asked, one for their figures,
-    however many days (a long outage touches every day it lasted).
+    Keys are grouped by area (admin1, admin2, category, verified); the
+    incidents of every area in the days asked are one query, their figures one
+    more, however many areas and days (a long outage touches every day it lasted).
     """
     by_area: dict[tuple, set[dt.date]] = defaultdict(set)
     for key in keys:
         by_area[key.area].add(key.date)
-    result: dict[AggregateKey, dict[str, int]] = {}
+    if not by_area:
+        return {}
+    outage_categories = set(
+        Category.objects.filter(slug__in={area[2] for area in by_area}, is_outage=True).values_list("slug", flat=True)
+    )
+    conditions = []
     for area, days in by_area.items():
-        admin1, admin2, category, verified = area
         first_start, _ = _day_bounds(min(days))
         _, last_end = _day_bounds(max(days))
-        incidents = Incident.objects.filter(_area_filter(area), occurred_from__lt=last_end)
-        is_outage = Category.objects.filter(slug=category, is_outage=True).exists()
-        if is_outage:
-            incidents = incidents.filter(Q(restored_at__isnull=True) | Q(restored_at__gte=first_start))
+        condition = _area_filter(area) & Q(occurred_from__lt=last_end)
+        if area[2] in outage_categories:
+            # Active on one of the days, or started on one (even if restored before it started, as its
+            # reports may say: it still counts as an incident of its first day).
+            condition &= (
+                Q(restored_at__isnull=True) | Q(restored_at__gte=first_start) | Q(occurred_from__gte=first_start)
+            )
         else:
-            incidents = incidents.filter(occurred_from__gte=first_start)
-        rows = list(incidents.values_list("id", "occurred_from", "restored_at"))
-        started_on = {pk: local_date(occurred_from) for pk, occurred_from, _ in rows}
-        values = {day: dict.fromkeys(MEASURES, 0) for day in days}
-        for day in started_on.values():
+            condition &= Q(occurred_from__gte=first_start)
+        conditions.append(condition)
+    wanted = reduce(operator.or_, conditions)
+    rows_of: dict[tuple, list[tuple]] = defaultdict(list)
+    for pk, admin1, admin2, category, status, occurred_from, restored_at in Incident.objects.filter(wanted).values_list(
+        "id", "admin1_id", "admin2_id", "category_id", "status", "occurred_from", "restored_at"
+    ):
+        area = (admin1, admin2, category, status == IncidentStatus.VERIFIED)
+        rows_of[area].append((pk, occurred_from, restored_at))
+    values_of = {area: {day: dict.fromkeys(MEASURES, 0) for day in days} for area, days in by_area.items()}
+    started: dict[object, tuple[tuple, dt.date]] = {}
+    for area, rows in rows_of.items():
+        values = values_of.get(area)
+        if values is None:
+            continue
+        for pk, occurred_from, _restored_at in rows:
+            day = local_date(occurred_from)
             if day in values:
                 values[day]["incidents"] += 1
-        wanted = [pk for pk, day in started_on.items() if day in values]
+                started[pk] = (area, day)
+    if started:
         for pk, kind, low, best, high in IncidentCasualty.objects.filter(
-            incident_id__in=wanted, kind__in=FIGURE_KINDS
+            incident_id__in=list(started), kind__in=FIGURE_KINDS
         ).values_list("incident_id", "kind", "low", "best", "high"):
-            row = values[started_on[pk]]
+            area, day = started[pk]
+            row = values_of[area][day]
             row[f"{kind}_low"] += low
             row[f"{kind}_best"] += best
             row[f"{kind}_high"] += high
-        if is_outage:
+    result: dict[AggregateKey, dict[str, int]] = {}
+    for area, days in by_area.items():
+        if area[2] in outage_categories:
+            rows = rows_of.get(area, [])
             for day in days:
                 _start, end = _day_bounds(day)
-                values[day]["outages_active"] = sum(
+                values_of[area][day]["outages_active"] = sum(
                     1
                     for _pk, occurred_from, restored_at in rows
                     if occurred_from < end and (restored_at is None or restored_at >= end)
                 )
-        for day, row in values.items():
-            result[AggregateKey(day, admin1, admin2, category, verified)] = row
+        for day, row in values_of[area].items():
+            result[AggregateKey(day, *area)] = row
     return result
 
 
@@ -207,41 +257,56 @@ def _area_filter(area: tuple) -> Q:
     return place & Q(category_id=category, status=status)
 
 
-def _aggregate_rows(area: tuple, days: Iterable[dt.date]):
+def _aggregate_rows_filter(area: tuple, days: Iterable[dt.date]) -> Q:
     admin1, admin2, category, verified = area
-    rows = DailyAggregate.objects.filter(admin1_id=admin1, category_id=category, verified=verified, date__in=list(days))
-    return rows.filter(Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
+    condition = Q(admin1_id=admin1, category_id=category, verified=verified, date__in=sorted(days))
+    return condition & (Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
 
 
 def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
-    """Write computed rows: update those that changed, create the missing, delete the ones now all zero."""
+    """Write computed rows: update those that changed, create the missing, delete the ones now all zero.
+
+    One read of the stored rows of every area, then at most one statement per kind of write.
+    """
     by_area: dict[tuple, dict[dt.date, dict[str, int]]] = defaultdict(dict)
     for key, values in table.items():
         by_area[key.area][key.date] = values
+    if not by_area:
+        return
+    wanted = reduce(operator.or_, (_aggregate_rows_filter(area, days) for area, days in by_area.items()))
+    existing = {
+        AggregateKey(row.date, row.admin1_id, row.admin2_id, row.category_id, row.verified): row
+        for row in DailyAggregate.objects.filter(wanted)
+    }
     now = timezone.now()
-    for area, days in by_area.items():
-        existing = {row.date: row for row in _aggregate_rows(area, days)}
-        empty = [existing[day].pk for day, values in days.items() if day in existing and not any(values.values())]
-        if empty:
-            DailyAggregate.objects.filter(pk__in=empty).delete()
-        changed, created = [], []
-        for day, values in days.items():
-            if not any(values.values()):
-                continue
-            row = existing.get(day)
-            if row is None:
-                admin1, admin2, category, verified = area
-                created.append(
-                    DailyAggregate(
-                        date=day, admin1_id=admin1, admin2_id=admin2, category_id=category, verified=verified, **values
-                    )
+    empty, changed, created = [], [], []
+    for key, values in table.items():
+        row = existing.get(key)
+        if not any(values.values()):
+            if row is not None:
+                empty.append(row.pk)
+            continue
+        if row is None:
+            created.append(
+                DailyAggregate(
+                    date=key.date,
+                    admin1_id=key.admin1,
+                    admin2_id=key.admin2,
+                    category_id=key.category,
+                    verified=key.verified,
+                    **values,
                 )
-            elif any(getattr(row, measure) != value for measure, value in values.items()):
-                for measure, value in values.items():
-                    setattr(row, measure, value)
-                row.updated_at = now
-                changed.append(row)
+            )
+        elif any(getattr(row, measure) != value for measure, value in values.items()):
+            for measure, value in values.items():
+                setattr(row, measure, value)
+            row.updated_at = now
+            changed.append(row)
+    if empty:
+        DailyAggregate.objects.filter(pk__in=empty).delete()
+    if changed:
         DailyAggregate.objects.bulk_update(changed, [*MEASURES, "updated_at"], batch_size=1000)
+    if created:
         DailyAggregate.objects.bulk_create(created, batch_size=1000)
 
 
@@ -261,7 +326,7 @@ def aggregates_refresh(*, keys: Iterable[AggregateKey]) -> None:
     keys = set(keys)
     if not keys:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_table("ROW EXCLUSIVE")
         lock_names(key.lock_name for key in keys)
         _store(compute_keys(keys))

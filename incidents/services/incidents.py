@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
 from incidents.services.aggregates import AggregateTracker
-from incidents.services.locks import lock_areas
+from incidents.services.locks import incident_span, lock_areas, report_span
 from incidents.services.refresh import incident_refresh, mark_verified
 from incidents.services.transitions import absorb, new_incident_for, place, retire_if_empty
 from reports.choices import CasualtyGroup, CasualtyKind
@@ -360,7 +360,7 @@ def _lock(*incident_ids) -> list[Incident]:
     for pk in incident_ids:
         if pk not in found:
             raise IncidentActionError(field="incident", reason=_("No such incident."), status=404)
-    lock_areas((i.category_id, i.admin1_id) for i in found.values())
+    lock_areas(incident_span(i) for i in found.values())
     locked = {
         i.pk: i
         for i in Incident.objects.select_for_update(of=("self",))
@@ -375,11 +375,11 @@ def _lock_report_with_incidents(report: Report, incident: Incident | None) -> Re
     fresh = Report.objects.select_related("incident").filter(pk=report.pk).first()
     if fresh is None:
         raise IncidentActionError(field="report", reason=_("No such report."), status=404)
-    pairs = {(fresh.category_id, fresh.admin1_id)}
+    spans = {report_span(fresh)}
     ids = [pk for pk in (fresh.incident_id, incident.pk if incident else None) if pk]
     for other in Incident.objects.filter(pk__in=ids):
-        pairs.add((other.category_id, other.admin1_id))
-    lock_areas(pairs)
+        spans.add(incident_span(other))
+    lock_areas(spans)
     locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if ids:
         list(Incident.objects.select_for_update().filter(pk__in=ids).order_by("pk"))

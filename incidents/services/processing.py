@@ -1,56 +1,112 @@
-"""Processing a report: claim it, place it in an incident, reconcile, aggregate — exactly once in effect.
+"""Processing reports in batches: claim them, place them in incidents, reconcile, aggregate — exactly once in effect.
 
 PostgreSQL, not the broker, is the record of work to do: a report is
 `pending` from the moment it is committed (or handed back by a review or an
 amendment) until a worker has placed it. The steps (docs/pipeline.md):
 
-1. Claim: one conditional UPDATE (`pending`, or `claimed` long enough ago
-   that its worker must be gone → `claimed`, a fresh `processing_claimed_at`,
-   one more attempt), committed at once; the row count says whether this
-   worker has the report. Another worker, a duplicate message or the sweeper
-   finds nothing to claim.
-2. Decide, in one transaction: advisory locks on the report's area keys
-   (`locks.py`: no two workers decide for the same place and kind of event at
-   once), the report's row lock and a check that the claim is still ours
-   (else a later claim owns the report), then place the report, recompute the
-   incidents it touched and their daily aggregates, and mark it `done`.
+1. Claim a batch: one statement (`UPDATE … WHERE id IN (SELECT … FOR UPDATE
+   SKIP LOCKED LIMIT n) RETURNING id`) takes up to `batch_size()` reports
+   that are `pending`, or `claimed` long enough ago that their worker must be
+   gone → `claimed`, one fresh `processing_claimed_at` (the batch's token),
+   one more attempt; committed at once. Claims are routed: a batch prefers
+   the place and kind of event of its oldest report and avoids those another
+   worker's batch holds now, so two workers do not queue behind each other's
+   locks. A report out of attempts is marked `failed` by the same statement.
+2. Decide, in one transaction: the advisory locks of every report of the
+   batch in one sorted statement (`locks.py`: family × governorate × week),
+   the reports' row locks and a check that each claim is still ours (else a
+   later claim owns it), then the reports are placed: the candidate incidents
+   of all the batch's blocks are one query, their members and figures one
+   more, and the matcher decides in memory, report after report, the
+   incidents created earlier in the batch included (two reports of one new
+   event in one batch make one incident). The writes follow in bulk through
+   the transitions (`transitions.py`: new incidents, placements, their
+   history), then each touched incident is recomputed once, the decisions
+   and candidates are inserted, the aggregates follow (`AggregateTracker`,
+   once per batch) and the reports are marked `done`.
    A worker killed inside this transaction leaves nothing half-done: PostgreSQL
-   rolls it back and the report stays claimed until it goes stale.
-3. Failures are retried by the task with backoff; after
-   `SIJIL_PROCESSING_MAX_ATTEMPTS` attempts the report is marked `failed`
-   with the error, visibly, rather than retried forever.
+   rolls it back and the reports stay claimed until the claim goes stale.
+3. All or nothing per report: the batch runs in a savepoint; if anything in it
+   fails, it is rolled back and the reports are placed again one by one, each
+   in a savepoint of its own, under the locks already held. The report that
+   fails (a poison report) records a failed attempt with its error and the
+   others are placed. After `SIJIL_PROCESSING_MAX_ATTEMPTS` attempts it is
+   marked `failed` with the error, visibly, rather than retried forever.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from incidents.dedup import CANDIDATE, CANDIDATE_THRESHOLD, JOIN, JOIN_THRESHOLD, block_for, score_candidates
-from incidents.models import DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus, MatchDecision
-from incidents.selectors import candidate_incidents, incident_member_reports, reports_to_sweep
+from incidents.dedup import (
+    CANDIDATE,
+    CANDIDATE_THRESHOLD,
+    JOIN,
+    JOIN_THRESHOLD,
+    IncidentRecord,
+    block_for,
+    compatible_categories,
+    score_candidates,
+)
+from incidents.models import (
+    DuplicateCandidate,
+    Incident,
+    IncidentCasualty,
+    IncidentStatus,
+    MatchDecision,
+)
+from incidents.selectors import (
+    candidate_incidents,
+    candidate_incidents_of_blocks,
+    in_block,
+    incident_member_reports,
+    reports_to_sweep,
+)
 from incidents.services.aggregates import AggregateTracker
-from incidents.services.locks import lock_areas
-from incidents.services.refresh import incident_record, incident_refresh, report_record
-from incidents.services.transitions import detach, new_incident_for, place, retire_if_empty
+from incidents.services.locks import area_lock_names, lock_areas, lock_names, report_spans
+from incidents.services.refresh import (
+    incident_record,
+    incident_refresh,
+    incidents_refresh,
+    published_members,
+    report_record,
+)
+from incidents.services.transitions import (
+    create_incidents,
+    detach,
+    new_incident_for,
+    place,
+    place_many,
+    retire_if_empty,
+    unsaved_incident_for,
+)
 from incidents.tasks import enqueue_report
 from reports.choices import HandBack, ProcessingState, ReportStatus
-from reports.history import save_recorded
-from reports.models import Report
+from reports.history import create_many_recorded, save_recorded
+from reports.models import Category, Report
 
 logger = logging.getLogger(__name__)
 
 # How many duplicate candidates one report may put before reviewers.
 MAX_CANDIDATES = 5
+# How many of the oldest waiting reports a claim looks at to choose its batch.
+CLAIM_WINDOW = 20
 
 
 def max_attempts() -> int:
     return getattr(settings, "SIJIL_PROCESSING_MAX_ATTEMPTS", 5)
+
+
+def batch_size() -> int:
+    """How many reports one task claims and places together (`SIJIL_PROCESSING_BATCH_SIZE`)."""
+    return max(1, getattr(settings, "SIJIL_PROCESSING_BATCH_SIZE", 50))
 
 
 def stale_after() -> timedelta:
@@ -58,59 +114,259 @@ def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "SIJIL_PROCESSING_STALE_SECONDS", 300))
 
 
-def report_claim(*, report_id) -> object | None:
-    """Claim a report for processing; returns the claim's token (its time) or None if it is not ours to do."""
+OUT_OF_ATTEMPTS = "Gave up after the maximum number of attempts; the worker stopped mid-task."
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: each claimed report's outcome, and the reports whose attempt failed (id → may retry)."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, bool] = field(default_factory=dict)
+
+
+# --- claiming -----------------------------------------------------------------------------
+
+_CLAIM_SQL = """
+WITH fam(category, family) AS (SELECT * FROM unnest(%(categories)s::text[], %(families)s::text[])),
+busy AS (
+    SELECT DISTINCT COALESCE(f.family, r.category_id) AS family, r.admin1_id
+    FROM reports_report r LEFT JOIN fam f ON f.category = r.category_id
+    WHERE r.processing_state = 'claimed' AND r.processing_claimed_at >= %(stale)s
+),
+ready AS (
+    SELECT r.id, r.received_at, COALESCE(f.family, r.category_id) AS family, r.admin1_id
+    FROM reports_report r LEFT JOIN fam f ON f.category = r.category_id
+    WHERE (r.processing_state = 'pending' OR (r.processing_state = 'claimed' AND r.processing_claimed_at < %(stale)s))
+      AND r.processing_attempts < %(max)s {only}
+    ORDER BY r.received_at
+    LIMIT %(window)s
+),
+ranked AS (
+    SELECT ready.*, EXISTS (SELECT 1 FROM busy b WHERE b.family = ready.family AND b.admin1_id = ready.admin1_id)
+        AS busy
+    FROM ready
+),
+head AS (SELECT family, admin1_id FROM ranked ORDER BY busy, received_at LIMIT 1),
+picked AS (
+    SELECT r.id FROM reports_report r JOIN ranked ON ranked.id = r.id
+    WHERE (r.processing_state = 'pending' OR (r.processing_state = 'claimed' AND r.processing_claimed_at < %(stale)s))
+      AND r.processing_attempts < %(max)s
+    ORDER BY r.id = %(first)s DESC NULLS LAST, ranked.busy,
+        (ranked.family, ranked.admin1_id) = (SELECT family, admin1_id FROM head) DESC NULLS LAST, ranked.received_at
+    LIMIT %(limit)s
+    FOR UPDATE OF r SKIP LOCKED
+),
+gave_up AS (
+    UPDATE reports_report SET processing_state = 'failed', processing_error = %(gave_up)s
+    WHERE (processing_state = 'pending' OR (processing_state = 'claimed' AND processing_claimed_at < %(stale)s))
+      AND processing_attempts >= %(max)s {only_plain}
+    RETURNING id
+)
+UPDATE reports_report SET processing_state = 'claimed', processing_claimed_at = %(now)s,
+    processing_attempts = processing_attempts + 1
+WHERE id IN (SELECT id FROM picked)
+RETURNING id
+"""
+
+_families: dict[str, str] | None = None
+
+
+def _category_families() -> dict[str, str]:
+    """Category slug → its family's name (the matcher's compatible categories), for routing claims."""
+    global _families
+    if _families is None:
+        _families = {
+            slug: ",".join(sorted(compatible_categories(slug)))
+            for slug in Category.objects.values_list("slug", flat=True)
+        }
+    return _families
+
+
+def reports_claim(*, limit: int, first=None, only=None) -> tuple[datetime, list[str]]:
+    """Claim up to `limit` reports (`only`: that report alone; `first`: that one first if it can be had).
+
+    Returns the claim's token (its time) and the ids claimed, committed at
+    once. Reports out of attempts (a report that kills its worker every time)
+    are failed visibly instead.
+    """
     now = timezone.now()
-    claimable = Q(processing_state=ProcessingState.PENDING) | Q(
-        processing_state=ProcessingState.CLAIMED, processing_claimed_at__lt=now - stale_after()
-    )
+    stale = now - stale_after()
     with transaction.atomic():
-        claimed = (
-            Report.objects.filter(claimable, pk=report_id)
-            .filter(processing_attempts__lt=max_attempts())
-            .update(
-                processing_state=ProcessingState.CLAIMED,
-                processing_claimed_at=now,
-                processing_attempts=F("processing_attempts") + 1,
+        if connection.vendor != "postgresql":
+            return now, _claim_portably(now=now, stale=stale, limit=limit, only=only, first=first)
+        families = _category_families()
+        with connection.cursor() as cursor:
+            # Claims one at a time, so that each sees which areas the others took (a few milliseconds).
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
+            cursor.execute(
+                _CLAIM_SQL.format(
+                    only="AND r.id = %(only)s" if only is not None else "",
+                    only_plain="AND id = %(only)s" if only is not None else "",
+                ),
+                {
+                    "categories": list(families),
+                    "families": list(families.values()),
+                    "stale": stale,
+                    "now": now,
+                    "max": max_attempts(),
+                    "window": max(CLAIM_WINDOW * limit, 200),
+                    "limit": limit,
+                    "first": first,
+                    "only": only,
+                    "gave_up": OUT_OF_ATTEMPTS,
+                },
             )
-        )
-        if not claimed:
-            # Claimable but out of attempts (a report that kills its worker every time): fail it visibly.
-            Report.objects.filter(claimable, pk=report_id, processing_attempts__gte=max_attempts()).update(
-                processing_state=ProcessingState.FAILED,
-                processing_error="Gave up after the maximum number of attempts; the worker stopped mid-task.",
-            )
-    return now if claimed else None
+            claimed = [str(row[0]) for row in cursor.fetchall()]
+    return now, claimed
+
+
+def _claim_portably(*, now: datetime, stale: datetime, limit: int, only, first) -> list[str]:
+    """The claim without PostgreSQL (the embedded demo on SQLite, one writer at a time)."""
+    claimable = Q(processing_state=ProcessingState.PENDING) | Q(
+        processing_state=ProcessingState.CLAIMED, processing_claimed_at__lt=stale
+    )
+    scope = Report.objects.filter(claimable)
+    if only is not None:
+        scope = scope.filter(pk=only)
+    scope.filter(processing_attempts__gte=max_attempts()).update(
+        processing_state=ProcessingState.FAILED, processing_error=OUT_OF_ATTEMPTS
+    )
+    ids = list(
+        scope.filter(processing_attempts__lt=max_attempts())
+        .order_by(Case(When(pk=first, then=Value(0)), default=Value(1)), "received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    Report.objects.filter(claimable, pk__in=ids).update(
+        processing_state=ProcessingState.CLAIMED,
+        processing_claimed_at=now,
+        processing_attempts=F("processing_attempts") + 1,
+    )
+    return [str(pk) for pk in ids]
+
+
+_CLAIM_LOCK = int.from_bytes(b"sijilclm", "big", signed=True)
+
+
+def report_claim(*, report_id) -> object | None:
+    """Claim one report; returns the claim's token (its time) or None if it is not ours to do."""
+    token, claimed = reports_claim(limit=1, only=report_id)
+    return token if claimed else None
+
+
+# --- processing ---------------------------------------------------------------------------
 
 
 def report_process(*, report_id) -> str:
-    """Claim and process one report; returns what happened (for logs and tests).
+    """Claim and process one report, as a batch of one; returns what happened (for logs and tests).
 
     "skipped": nothing to do (already done, failed, or claimed by another
     worker). Otherwise the placement: "join", "candidate", "new" (the matcher's
     outcome), "kept" (already in its incident, only recomputed), "pinned" (a
-    reviewer placed it: never moved), "removed" (rejected: it leaves its incident).
+    reviewer placed it: never moved), "removed" (rejected: it leaves its
+    incident). A failure raises, after recording the failed attempt.
     """
-    token = report_claim(report_id=report_id)
-    if token is None:
+    token, claimed = reports_claim(limit=1, only=report_id)
+    if not claimed:
         return "skipped"
-    report = Report.objects.select_related("incident").get(pk=report_id)
-    with transaction.atomic():
-        lock_areas(_area_pairs(report))
-        locked = Report.objects.select_for_update(of=("self",)).select_related("category").get(pk=report_id)
-        if locked.processing_state != ProcessingState.CLAIMED or locked.processing_claimed_at != token:
-            return "skipped"
-        if _area_pairs(locked) - _area_pairs(report):
-            # Amended between the read and the lock: lock its new area too (a deadlock is retried).
-            lock_areas(_area_pairs(locked))
-        outcome = _place(locked)
-        Report.objects.filter(pk=report_id).update(
+    result = process_claimed(token=token, report_ids=claimed)
+    if str(report_id) in result.failed:
+        raise ProcessingFailed(Report.objects.get(pk=report_id).processing_error)
+    return result.outcomes.get(str(report_id), "skipped")
+
+
+class ProcessingFailed(Exception):
+    """A report's attempt failed (its error is recorded on the report)."""
+
+
+def reports_process(*, first=None, limit: int | None = None) -> BatchResult:
+    """Claim a batch (with `first` in it if it can be had) and process it; see the module's docstring."""
+    token, claimed = reports_claim(limit=limit or batch_size(), first=first)
+    if not claimed:
+        return BatchResult()
+    return process_claimed(token=token, report_ids=claimed)
+
+
+def process_claimed(*, token: datetime, report_ids: list[str]) -> BatchResult:
+    """Place the reports this worker claimed with `token`, in one transaction, all or nothing per report."""
+    result = BatchResult()
+    try:
+        with transaction.atomic():
+            mine = _lock_batch(token=token, report_ids=report_ids)
+            try:
+                with transaction.atomic():
+                    result.outcomes.update(_place_batch(mine))
+            except Exception as exc:
+                logger.warning(
+                    "A batch of %d failed (%s); placing its reports one by one", len(mine), type(exc).__name__
+                )
+                for report_id in [str(r.pk) for r in mine]:
+                    try:
+                        with transaction.atomic():
+                            fresh = _reports_of([report_id])
+                            result.outcomes.update(_place_batch(fresh))
+                    except Exception as exc:
+                        # The type only in the log: a message may quote the report's content.
+                        logger.warning("Processing report %s failed (%s)", report_id, type(exc).__name__)
+                        error = f"{type(exc).__name__}: {exc}"
+                        result.failed[report_id] = report_processing_failed(report_id=report_id, error=error)
+    except Exception as exc:
+        # The batch's own transaction failed (the database went away, a deadlock): every report's attempt failed.
+        logger.warning("Processing a batch failed (%s)", type(exc).__name__)
+        for report_id in report_ids:
+            result.outcomes.pop(report_id, None)
+            result.failed[report_id] = report_processing_failed(
+                report_id=report_id, error=f"{type(exc).__name__}: {exc}"
+            )
+    for report_id in set(report_ids) - set(result.outcomes) - set(result.failed):
+        result.outcomes[report_id] = "skipped"
+    return result
+
+
+def _reports_of(report_ids: list[str]) -> list[Report]:
+    return list(
+        Report.objects.filter(pk__in=report_ids)
+        .select_related("category", "incident__category")
+        .prefetch_related("casualties")
+        .order_by("received_at", "id")
+    )
+
+
+def _lock_batch(*, token: datetime, report_ids: list[str]) -> list[Report]:
+    """The batch's area keys (one statement), then its reports' rows; returns those whose claim is still ours."""
+    seen = list(Report.objects.filter(pk__in=report_ids).select_related("incident"))
+    taken = lock_areas({span for report in seen for span in report_spans(report)})
+    locked = list(
+        Report.objects.select_for_update(of=("self",))
+        .filter(pk__in=report_ids, processing_state=ProcessingState.CLAIMED, processing_claimed_at=token)
+        .select_related("category", "incident__category")
+        .prefetch_related("casualties")
+        .order_by("received_at", "id")
+    )
+    # Amended between the read and the lock: lock its new area too (a deadlock is retried).
+    extra = area_lock_names({span for report in locked for span in report_spans(report)}) - taken
+    if extra:
+        lock_names(extra)
+    return locked
+
+
+def _place_batch(reports: list[Report]) -> dict[str, str]:
+    """Place the batch's reports: those never placed together in memory, the others one by one; mark them done."""
+    outcomes: dict[str, str] = {}
+    fresh = [r for r in reports if r.incident_id is None and r.status != ReportStatus.REJECTED]
+    for report in reports:
+        if report.incident_id is not None or report.status == ReportStatus.REJECTED:
+            outcomes[str(report.pk)] = _place(report)
+    if fresh:
+        outcomes.update(_place_fresh(fresh))
+    if outcomes:
+        Report.objects.filter(pk__in=list(outcomes)).update(
             processing_state=ProcessingState.DONE,
             processed_at=timezone.now(),
             processing_error="",
             processing_reason=HandBack.NONE,
         )
-    return outcome
+    return outcomes
 
 
 def report_hand_back(*, report_id, reason: str) -> None:
@@ -184,15 +440,6 @@ def reports_sweep(*, enqueue) -> int:
 
 
 # --- placing a report ---------------------------------------------------------------
-
-
-def _area_pairs(report: Report) -> set[tuple[str, str]]:
-    """The area keys a report's processing may touch: its block's governorates, and its incident's."""
-    block = block_for(report_record(report, figures=False))
-    pairs = {(report.category_id, admin1) for admin1 in block.admin1}
-    if report.incident_id is not None and report.incident is not None:
-        pairs.add((report.incident.category_id, report.incident.admin1_id))
-    return pairs
 
 
 def _place(report: Report) -> str:
@@ -292,6 +539,148 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
     _record(report, incident, outcome, best.score if best else None, reasons)
     tracker.apply()
     return str(outcome)
+
+
+@dataclass(frozen=True)
+class _BlockView:
+    """An incident's fields that decide which blocks it is in, as they are at this point of the batch."""
+
+    category: str
+    admin1: str
+    admin2: str | None
+    occurred_from: datetime
+    occurred_to: datetime | None
+
+
+def _place_fresh(reports: list[Report]) -> dict[str, str]:
+    """Place reports never placed before, together: read once, decide in memory one after the other, write in bulk.
+
+    The same decision as `_match` makes for each of them in turn, on the
+    same candidates (`in_block` is `candidate_incidents`' rule, applied to
+    the incidents as the batch has changed them so far, those it created
+    included); then the writes go through the transitions' bulk forms.
+    """
+    records = {str(r.pk): report_record(r) for r in reports}
+    blocks = {pk: block_for(record) for pk, record in records.items()}
+    pool: dict[str, Incident] = {
+        str(i.pk): i for i in candidate_incidents_of_blocks(blocks=blocks.values()).select_related("category")
+    }
+    members: dict[str, list[Report]] = {pk: [] for pk in pool}
+    for member in incident_member_reports(incident_ids=list(pool)):
+        members[str(member.incident_id)].append(member)
+        records.setdefault(str(member.pk), report_record(member))
+    views = {
+        pk: _BlockView(i.category_id, i.admin1_id, i.admin2_id, i.occurred_from, i.occurred_to)
+        for pk, i in pool.items()
+    }
+    rejected: dict[str, set[str]] = {str(r.pk): set() for r in reports}
+    pending: dict[tuple[str, str], DuplicateCandidate] = {}
+    for pair in DuplicateCandidate.objects.filter(report_id__in=[r.pk for r in reports]):
+        key = (str(pair.report_id), str(pair.incident_id))
+        if pair.decision == DuplicateCandidate.Decision.REJECTED:
+            rejected[key[0]].add(key[1])
+        pending[key] = pair
+    summaries: dict[str, IncidentRecord] = {}
+
+    def summary(pk: str) -> IncidentRecord:
+        if pk not in summaries:
+            summaries[pk] = IncidentRecord.from_reports(pk, [records[str(m.pk)] for m in members[pk]])
+        return summaries[pk]
+
+    created: list[Incident] = []
+    placements: list[tuple[Report, str, str]] = []
+    decisions: list[tuple[Report, str, str, float | None, dict]] = []
+    proposals: list[tuple[Report, object]] = []
+    outcomes: dict[str, str] = {}
+    for report in reports:
+        report_id = str(report.pk)
+        block = blocks[report_id]
+        in_the_block = [pk for pk, members_of in members.items() if members_of and in_block(block, views[pk])]
+        in_the_block.sort(key=lambda pk: (members[pk][0].received_at, str(members[pk][0].pk)))
+        matches = score_candidates(
+            records[report_id], [summary(pk) for pk in in_the_block], rejected=frozenset(rejected[report_id])
+        )
+        best = matches[0] if matches else None
+        reasons = {"matches": [_match_json(m) for m in matches[:MAX_CANDIDATES]]}
+        if best is not None and best.decision == JOIN:
+            target, outcome, why = (
+                best.incident_id,
+                MatchDecision.Outcome.JOIN,
+                f"pipeline: joined (score {best.score:.3f})",
+            )
+        else:
+            incident = unsaved_incident_for(report)
+            target, outcome, why = str(incident.pk), MatchDecision.Outcome.NEW, "pipeline: started a new incident"
+            created.append(incident)
+            pool[target], members[target] = incident, []
+            for match in matches[:MAX_CANDIDATES]:
+                if match.decision == CANDIDATE and match.incident_id != target:
+                    outcome = MatchDecision.Outcome.CANDIDATE
+                    proposals.append((report, match))
+        members[target].append(report)
+        members[target].sort(key=lambda m: (m.received_at, str(m.pk)))
+        summaries.pop(target, None)
+        published = IncidentRecord.from_reports(
+            target, [records[str(m.pk)] for m in published_members(members[target])]
+        )
+        views[target] = _BlockView(
+            published.category, published.admin1, published.admin2, published.occurred_from, published.occurred_to
+        )
+        placements.append((report, target, why))
+        decisions.append((report, target, str(outcome), best.score if best else None, reasons))
+        outcomes[report_id] = str(outcome)
+
+    new_ids = {str(i.pk) for i in created}
+    joined = sorted({target for _, target, _ in placements} - new_ids)
+    targets: dict[str, Incident] = {
+        str(i.pk): i
+        for i in Incident.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk__in=joined)
+        .order_by("pk")
+    }
+    tracker = AggregateTracker()
+    tracker.watch(*targets.values())
+    tracker.watch(*created, new=True)
+    create_incidents(created, by=None, reason="pipeline: a new event")
+    targets.update({str(i.pk): i for i in created})
+    place_many([(report, targets[target], why) for report, target, why in placements], by=None, pin=False)
+    incidents_refresh(
+        list(targets.values()),
+        reason={pk: "pipeline: a new event" if pk in new_ids else "pipeline: a report joined" for pk in targets},
+    )
+    _propose_many(proposals, pending)
+    MatchDecision.objects.bulk_create(
+        MatchDecision(
+            report=report,
+            incident=targets[target],
+            outcome=outcome,
+            score=score,
+            reasons=reasons,
+            join_threshold=JOIN_THRESHOLD,
+            candidate_threshold=CANDIDATE_THRESHOLD,
+        )
+        for report, target, outcome, score, reasons in decisions
+    )
+    tracker.apply()
+    return outcomes
+
+
+def _propose_many(proposals: list[tuple[Report, object]], existing: dict[tuple[str, str], DuplicateCandidate]) -> None:
+    """`_propose` for a batch: the new candidates in one insert (with their history), re-scores one by one."""
+    new: list[DuplicateCandidate] = []
+    for report, match in proposals:
+        pair = existing.get((str(report.pk), match.incident_id))
+        if pair is None:
+            new.append(
+                DuplicateCandidate(
+                    report=report, incident_id=match.incident_id, score=match.score, reasons=match.reasons
+                )
+            )
+        elif pair.decision == DuplicateCandidate.Decision.PENDING and pair.score != match.score:
+            pair.score, pair.reasons = match.score, match.reasons
+            save_recorded(pair, by=None, reason="pipeline: re-scored", fields=["score", "reasons"])
+    create_many_recorded(new, by=None, reasons="pipeline: a possible duplicate for a reviewer")
 
 
 def _propose(report: Report, *, incident_id, score: float, reasons: dict) -> None:

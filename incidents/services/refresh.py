@@ -10,6 +10,7 @@ the pipeline twice on a report leaves no trace (no history row, no new
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from incidents.models import Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
 from incidents.services.reconcile import SourceFigure, reconcile
 from reports.choices import CasualtyScope, ReportStatus
-from reports.history import delete_recorded, save_recorded
+from reports.history import create_many_recorded, delete_recorded, save_many_recorded
 from reports.models import Report
 
 COORDINATE_STEP = Decimal("0.000001")
@@ -134,7 +135,17 @@ def _coordinate(value: float | None) -> Decimal | None:
 
 
 def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed from its reports") -> bool:
-    """Recompute an incident (locked by the caller) from its reports; returns whether anything changed.
+    """Recompute one incident (locked by the caller) from its reports; returns whether anything changed.
+
+    `incidents_refresh` of one: every path recomputes the same way.
+    """
+    return bool(incidents_refresh([incident], by=by, reason=reason))
+
+
+def incidents_refresh(
+    incidents: list[Incident], *, by=None, reason: str | Mapping[str, str] = "recomputed from its reports"
+) -> set:
+    """Recompute incidents (locked by the caller) from their reports; returns the ids of those that changed.
 
     The published fields (time window, place, coordinates, category, title,
     perpetrator, counts) come from `published_members`: once any report is
@@ -146,26 +157,68 @@ def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed f
     soon as one of its reports is verified (the reviewer of the first one is
     recorded). Merged and withdrawn incidents keep their state. Rejected
     reports are not members.
+
+    However many incidents: one read of their members (with figures), one of
+    their figure rows, and each kind of write once (incidents, new, changed
+    and removed figure rows, with their history). Nothing is saved when
+    nothing changed. `reason`: one for all, or one per incident (by its id as text).
     """
-    members = list(incident_member_reports(incident_ids=[incident.pk]))
-    before = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
-    if members:
-        _apply_summary(incident, published_members(members))
-    else:
-        incident.report_count = incident.source_count = 0
-        incident.sources_disagree = False
-    any_verified = any(r.status == ReportStatus.VERIFIED for r in members)
-    figures_changed, disagree = _apply_figures(
-        incident, source_figures(members), any_verified=any_verified, by=by, reason=reason
-    )
-    incident.sources_disagree = disagree
-    if any_verified:
-        first = next(r for r in members if r.status == ReportStatus.VERIFIED)
-        mark_verified(incident, by_id=first.reviewed_by_id, at=first.reviewed_at)
-    changed = any(getattr(incident, name) != value for name, value in before.items())
-    if changed or figures_changed:
-        save_recorded(incident, by=by, reason=reason)
-    return changed or figures_changed
+    if not incidents:
+        return set()
+    ids = [incident.pk for incident in incidents]
+    members_of: dict[object, list[Report]] = {pk: [] for pk in ids}
+    for member in incident_member_reports(incident_ids=ids):
+        members_of[member.incident_id].append(member)
+    rows_of: dict[object, dict[tuple[str, str], IncidentCasualty]] = {pk: {} for pk in ids}
+    for row in IncidentCasualty.objects.filter(incident_id__in=ids):
+        rows_of[row.incident_id][(row.kind, row.group)] = row
+    changed_ids: set = set()
+    changed_incidents: list[Incident] = []
+    figures = _FigureWrites()
+    for incident in incidents:
+        members = members_of[incident.pk]
+        before = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+        if members:
+            _apply_summary(incident, published_members(members))
+        else:
+            incident.report_count = incident.source_count = 0
+            incident.sources_disagree = False
+        any_verified = any(r.status == ReportStatus.VERIFIED for r in members)
+        figures_changed, disagree = _apply_figures(
+            incident, rows_of[incident.pk], source_figures(members), any_verified=any_verified, writes=figures
+        )
+        incident.sources_disagree = disagree
+        if any_verified:
+            first = next(r for r in members if r.status == ReportStatus.VERIFIED)
+            mark_verified(incident, by_id=first.reviewed_by_id, at=first.reviewed_at)
+        changed = any(getattr(incident, name) != value for name, value in before.items())
+        if changed or figures_changed:
+            changed_incidents.append(incident)
+            changed_ids.add(incident.pk)
+
+    # Figure rows reference their incident: the incidents are written first (a new one exists already).
+    def why(incident_id) -> str:
+        return reason if isinstance(reason, str) else reason[str(incident_id)]
+
+    save_many_recorded(changed_incidents, by=by, reasons=[why(i.pk) for i in changed_incidents], fields=INCIDENT_FIELDS)
+    figures.write(by=by, why=why)
+    return changed_ids
+
+
+class _FigureWrites:
+    """The figure rows a refresh creates, changes and removes, written together."""
+
+    def __init__(self) -> None:
+        self.created: list[IncidentCasualty] = []
+        self.changed: list[IncidentCasualty] = []
+        self.removed: list[IncidentCasualty] = []
+
+    def write(self, *, by, why) -> None:
+        for row in self.removed:
+            delete_recorded(row, by=by, reason=why(row.incident_id))
+        reasons = [why(row.incident_id) for row in self.changed]
+        save_many_recorded(self.changed, by=by, reasons=reasons, fields=["low", "best", "high", "method"])
+        create_many_recorded(self.created, by=by, reasons=[why(row.incident_id) for row in self.created])
 
 
 def published_members(members: list[Report]) -> list[Report]:
@@ -210,8 +263,9 @@ def _apply_summary(incident: Incident, members: list[Report]) -> None:
     incident.first_reported_at = min(r.received_at for r in members)
 
 
-def _apply_figures(incident: Incident, figures, *, any_verified: bool, by, reason: str) -> tuple[bool, bool]:
-    rows = {(row.kind, row.group): row for row in IncidentCasualty.objects.filter(incident=incident)}
+def _apply_figures(
+    incident: Incident, rows: dict[tuple[str, str], IncidentCasualty], figures, *, any_verified: bool, writes
+) -> tuple[bool, bool]:
     overrides = {key: row.best_override for key, row in rows.items() if row.best_override is not None}
     estimates = reconcile(figures, any_verified=any_verified, overrides=overrides)
     changed = False
@@ -219,16 +273,16 @@ def _apply_figures(incident: Incident, figures, *, any_verified: bool, by, reaso
         row = rows.get(key)
         values = {"low": estimate.low, "best": estimate.best, "high": estimate.high, "method": estimate.method}
         if row is None:
-            row = IncidentCasualty(incident=incident, kind=key[0], group=key[1], **values)
+            writes.created.append(IncidentCasualty(incident=incident, kind=key[0], group=key[1], **values))
         elif all(getattr(row, name) == value for name, value in values.items()):
             continue
         else:
             for name, value in values.items():
                 setattr(row, name, value)
-        save_recorded(row, by=by, reason=reason)
+            writes.changed.append(row)
         changed = True
     for key, row in rows.items():
         if key not in estimates:
-            delete_recorded(row, by=by, reason=reason)
+            writes.removed.append(row)
             changed = True
     return changed, any(e.disagree for e in estimates.values())

@@ -2,8 +2,10 @@
 workflow through `incidents/pipeline.py`) calls these and nothing else changes an incident's state or which
 incident a report belongs to.
 
-- `new_incident_for`: a report starts an incident of its own.
-- `place` / `detach`: a report goes into an incident (pinned when a reviewer put it there) or out of it.
+- `new_incident_for`: a report starts an incident of its own (`unsaved_incident_for` + `create_incidents`,
+  the bulk form the batch pipeline uses).
+- `place` / `detach`: a report goes into an incident (pinned when a reviewer put it there) or out of it
+  (`place_many`: a batch's placements in one update and one history insert; `place` is one of them).
 - `mark_verified` (`refresh.py`, which applies it when a member is verified): an unverified incident becomes
   verified (by whom, since when).
 - `absorb`: one incident becomes a tombstone merged into another, taking along everything partners and
@@ -23,12 +25,12 @@ from django.utils import timezone
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
 from incidents.services.refresh import incident_refresh, mark_verified
-from reports.history import delete_recorded, save_recorded
+from reports.history import create_many_recorded, delete_recorded, save_many_recorded, save_recorded
 from reports.models import Report, User
 
 
-def new_incident_for(report: Report, *, by: User | None, reason: str) -> Incident:
-    """A new incident for a report (not yet placed in it; `place` does that), saved and fresh."""
+def unsaved_incident_for(report: Report) -> Incident:
+    """The incident a report would start, not yet stored (the batch pipeline decides on it in memory first)."""
     incident = Incident(
         category_id=report.category_id,
         occurred_from=report.occurred_at,
@@ -36,15 +38,38 @@ def new_incident_for(report: Report, *, by: User | None, reason: str) -> Inciden
         admin2_id=report.admin2_id,
         title=report.title,
     )
-    save_recorded(incident, by=by, reason=reason)
+    incident.category = report.category
+    return incident
+
+
+def create_incidents(incidents: list[Incident], *, by: User | None, reason: str) -> None:
+    """Store new incidents (from `unsaved_incident_for`) and their history, all at once."""
+    create_many_recorded(incidents, by=by, reasons=reason)
+
+
+def new_incident_for(report: Report, *, by: User | None, reason: str) -> Incident:
+    """A new incident for a report (not yet placed in it; `place` does that), saved and fresh."""
+    incident = unsaved_incident_for(report)
+    create_incidents([incident], by=by, reason=reason)
     return Incident.objects.select_related("category").get(pk=incident.pk)
 
 
 def place(report: Report, incident: Incident, *, by: User | None, reason: str, pin: bool) -> None:
     """The report belongs to `incident`; `pin=True` when a reviewer put it there (the pipeline never moves it)."""
-    report.incident = incident
-    report.incident_pinned = pin or report.incident_pinned
-    save_recorded(report, by=by, reason=reason, fields=["incident", "incident_pinned"])
+    place_many([(report, incident, reason)], by=by, pin=pin)
+
+
+def place_many(placements: list[tuple[Report, Incident, str]], *, by: User | None, pin: bool) -> None:
+    """Each report belongs to its incident, for its reason: one update and one history insert for them all."""
+    for report, incident, _reason in placements:
+        report.incident = incident
+        report.incident_pinned = pin or report.incident_pinned
+    save_many_recorded(
+        [report for report, _, _ in placements],
+        by=by,
+        reasons=[reason for _, _, reason in placements],
+        fields=["incident", "incident_pinned"],
+    )
 
 
 def detach(report: Report, *, by: User | None, reason: str) -> None:

@@ -235,10 +235,10 @@ def test_a_failing_report_is_retried_then_marked_failed_with_its_error(settings,
     settings.SIJIL_PROCESSING_MAX_ATTEMPTS = 3
     report = jableh_report()
 
-    def broken(report):
+    def broken(*args, **kwargs):
         raise RuntimeError("matcher exploded")
 
-    monkeypatch.setattr(processing_module, "_place", broken)
+    monkeypatch.setattr(processing_module, "score_candidates", broken)
     process_report.apply(args=[str(report.pk)])  # eager: the retries run at once
     report = reload(report)
     assert report.processing_state == ProcessingState.FAILED

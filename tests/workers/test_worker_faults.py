@@ -14,7 +14,7 @@ from django.db import connection
 
 from incidents.models import Incident, MatchDecision
 from incidents.services.aggregates import aggregates_snapshot, compute_all
-from incidents.services.locks import advisory_key, area_lock_key
+from incidents.services.locks import advisory_key, area_lock_key, week_of
 from incidents.tasks import enqueue_report
 from reports.choices import ProcessingState
 from reports.models import Report
@@ -95,7 +95,7 @@ def test_a_worker_killed_mid_task_leaves_the_report_to_be_processed_exactly_once
         dbname=connection.settings_dict["NAME"],
         autocommit=True,
     )
-    key = advisory_key(area_lock_key(category="execution", admin1="SY06"))
+    key = advisory_key(area_lock_key(category="execution", admin1="SY06", week=week_of(EVENT_AT)))
     try:
         blocker.execute("SELECT pg_advisory_lock(%s)", [key])
         report = submit()
