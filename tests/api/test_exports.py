@@ -143,3 +143,23 @@ def test_the_aggregate_exports(partner):
     collection = json.loads(content(partner.get("/api/v1/aggregates/daily/?format=geojson")))
     [feature] = collection["features"]
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["admin2"] == "SY0602"
+
+
+@pytest.mark.parametrize("written", ['=HYPERLINK("http://evil.example/","click")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(partner, written):
+    incident = VerifiedIncidentFactory(title=written, place_name=written, summary=written, longitude=-0.5)
+    IncidentCasualtyFactory(incident=incident, low=2, best=3, high=4)
+    rows = list(csv.DictReader(io.StringIO(content(partner.get("/api/v1/incidents/?format=csv")))))
+    [row] = rows
+    assert row["title"] == row["place_name"] == row["summary"] == "'" + written
+    # Numbers stay numbers: a negative coordinate and the counts are written as they are.
+    assert (row["longitude"], row["killed_low"], row["killed_best"]) == ("-0.500000", "2", "3")
+    hxl = list(csv.reader(io.StringIO(content(partner.get("/api/v1/incidents/?format=hxl")))))
+    record = dict(zip(HXL_TAGS, hxl[2], strict=True))
+    assert record["#loc+name"] == "'" + written and record["#geo+lon"] == "-0.500000"
+
+
+def test_text_that_only_contains_a_formula_sign_later_is_left_alone(partner):
+    VerifiedIncidentFactory(title="Shelling of Baniyas = 3 dead", place_name="Al-Qardaha")
+    [row] = csv.DictReader(io.StringIO(content(partner.get("/api/v1/incidents/?format=csv"))))
+    assert (row["title"], row["place_name"]) == ("Shelling of Baniyas = 3 dead", "Al-Qardaha")
