@@ -145,7 +145,9 @@ def test_the_aggregate_exports(partner):
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["admin2"] == "SY0602"
 
 
-@pytest.mark.parametrize("written", ['=HYPERLINK("http://evil.example/","click")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "written", ['=HYPERLINK("http://evil.example/","click")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+)
 def test_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(partner, written):
     incident = VerifiedIncidentFactory(title=written, place_name=written, summary=written, longitude=-0.5)
     IncidentCasualtyFactory(incident=incident, low=2, best=3, high=4)
