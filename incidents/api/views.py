@@ -34,6 +34,7 @@ from incidents.api.exports import (
     incident_point,
 )
 from incidents.api.filters import DailyAggregateFilterSet, IncidentFilterSet, ReportFilterSet
+from incidents.api.negotiation import UrlFormatFirstNegotiation
 from incidents.api.pagination import KeysetPagination
 from incidents.api.parsers import BoundedJSONParser
 from incidents.api.permissions import ALL_VIEWERS, ANY_SCOPE, RoleAndScope, Viewer, viewer_of
@@ -84,6 +85,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     throttle_classes = [ApiKeyRateThrottle]
     parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    content_negotiation_class = UrlFormatFirstNegotiation
     pagination_class = KeysetPagination
     filter_backends = [DjangoFilterBackend]
     action_roles: dict[str, frozenset[Viewer]] = {}

@@ -165,3 +165,25 @@ def test_text_that_only_contains_a_formula_sign_later_is_left_alone(partner):
     VerifiedIncidentFactory(title="Shelling of Baniyas = 3 dead", place_name="Al-Qardaha")
     [row] = csv.DictReader(io.StringIO(content(partner.get("/api/v1/incidents/?format=csv"))))
     assert (row["title"], row["place_name"]) == ("Shelling of Baniyas = 3 dead", "Al-Qardaha")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"), [("hxl", "text/csv"), ("csv", "text/csv"), ("geojson", "application/geo+json")]
+)
+def test_the_format_the_url_names_wins_over_an_accept_header_asking_for_json(partner, execution, fmt, media_type):
+    response = partner.get(f"/api/v1/incidents/?format={fmt}", HTTP_ACCEPT="application/json")
+    assert response["Content-Type"].startswith(media_type)
+    assert str(execution.pk) in content(response)
+    aggregates = partner.get(f"/api/v1/aggregates/daily/?format={fmt}", HTTP_ACCEPT="application/json")
+    assert aggregates.status_code == 200 and aggregates["Content-Type"].startswith(media_type)
+
+
+def test_json_named_in_the_url_wins_over_an_accept_header_asking_for_csv(partner, execution):
+    response = partner.get("/api/v1/incidents/?format=json", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200 and response.json()["results"][0]["id"] == str(execution.pk)
+
+
+def test_an_unknown_format_in_the_url_is_still_a_400_whatever_the_accept_header(partner, execution):
+    response = partner.get("/api/v1/incidents/?format=xlsx", HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["format"]
