@@ -17,7 +17,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-# The key the local demo runs with. Production refuses it.
+# The key local development (DEBUG on, as the demo runs) falls back to; refused whenever DEBUG is off.
 DEV_SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105
 
 PRODUCTION = env.bool("PRODUCTION", default=False)
@@ -27,13 +27,18 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 
+def _secret_key_problem() -> str | None:
+    """What is wrong with SECRET_KEY for anything but local development, or None."""
+    if SECRET_KEY == DEV_SECRET_KEY or not env.str("SECRET_KEY", default=""):
+        return "SECRET_KEY is missing or is the development default; set a long random value"
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        return "SECRET_KEY is too short or too simple; use at least 50 random characters"
+    return None
+
+
 def _refuse_unsafe_production_settings() -> None:
     """Fail fast, naming the setting, rather than run a register of atrocities insecurely."""
-    problems = []
-    if SECRET_KEY == DEV_SECRET_KEY or not env.str("SECRET_KEY", default=""):
-        problems.append("SECRET_KEY is missing or is the development default; set a long random value")
-    elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        problems.append("SECRET_KEY is too short or too simple; use at least 50 random characters")
+    problems = [problem for problem in [_secret_key_problem()] if problem]
     if DEBUG:
         problems.append("DEBUG is on; set DEBUG=0")
     if not ALLOWED_HOSTS:
@@ -44,6 +49,11 @@ def _refuse_unsafe_production_settings() -> None:
 
 if PRODUCTION:
     _refuse_unsafe_production_settings()
+elif not DEBUG and _secret_key_problem():
+    # Whatever PRODUCTION says: only local development (DEBUG on, as the demo runs) may use the public key.
+    raise ImproperlyConfigured(
+        f"Refusing to start with DEBUG off: {_secret_key_problem()} (or DEBUG=1 for local development only)."
+    )
 
 INSTALLED_APPS = [
     "config.apps.SijilAdminConfig",  # django.contrib.admin with the 2FA site (reports/admin_site.py)
