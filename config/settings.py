@@ -330,7 +330,7 @@ API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
 # --- Review admin (reports/admin_site.py, docs/review.md) -------------------------
 # The history is a record: nobody reverts a report or an incident from its history page.
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# The change reason is a text column: a reviewer's whole note is kept ("merged <id> into <id>: " alone is 87 characters).
+# The change reason is a text column: a reviewer's whole note is kept ("merged <id> into <id>: " alone is 87).
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Admin two-factor authentication (reports/admin_site.py) ---------------------------

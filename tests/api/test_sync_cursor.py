@@ -7,6 +7,7 @@ connection of its own, as a pipeline worker or a reviewer's merge would.
 """
 
 import threading
+
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
