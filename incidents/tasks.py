@@ -10,6 +10,7 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -19,17 +20,39 @@ def retry_countdown(retries: int) -> int:
     return min(600, 5 * 2**retries) + random.randint(0, 5)  # noqa: S311 — jitter, not a secret
 
 
+# A lost, refused or broken database connection: nothing can be recorded, try again later.
+DATABASE_LOST = (OperationalError, InterfaceError)
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
-def process_report(self, report_id: str) -> None:
-    """Place one report in an incident, reconcile and aggregate; retried with backoff, then marked failed."""
+def process_report(self, report_id: str, release_claim: bool = False) -> None:
+    """Place one report in an incident, reconcile and aggregate; retried with backoff, then marked failed.
+
+    With the database gone even the failed attempt cannot be recorded: the task is retried with the
+    same backoff (not counted as an attempt) and, once the database answers again, first hands back
+    the claim it may have left (`release_claim`), so the report is processed then rather than when
+    the sweeper finds the stale claim minutes later.
+    """
     from incidents.services import report_process, report_processing_failed
 
     try:
+        if release_claim:
+            report_processing_failed(report_id=report_id, error="database connection lost")
         report_process(report_id=report_id)
     except Exception as exc:
         # The type only: a message may quote the report's content.
         logger.warning("Processing report %s failed (%s)", report_id, type(exc).__name__)
-        if report_processing_failed(report_id=report_id, error=f"{type(exc).__name__}: {exc}"):
+        try:
+            retry = report_processing_failed(report_id=report_id, error=f"{type(exc).__name__}: {exc}")
+        except DATABASE_LOST as lost:
+            logger.warning("Database unreachable (%s); report %s retried later", type(lost).__name__, report_id)
+            raise self.retry(
+                countdown=retry_countdown(self.request.retries),
+                exc=lost,
+                args=[report_id],
+                kwargs={"release_claim": True},
+            ) from lost
+        if retry:
             raise self.retry(countdown=retry_countdown(self.request.retries), exc=exc) from exc
         logger.error("Report %s marked failed after %s attempts", report_id, settings.SIJIL_PROCESSING_MAX_ATTEMPTS)
 

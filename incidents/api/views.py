@@ -185,7 +185,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         report_id = data.pop("id")
         data["casualties"] = [dict(row) for row in data.get("casualties", [])]
         result = report_submit(monitor=request.user, report_id=report_id, data=data)
-        report = self.get_queryset().get(pk=result.report.pk)
+        # The report as written (report_submit holds its casualty rows): nothing is read after the commit,
+        # so a database lost at that moment cannot answer a stored report with an error.
+        report = result.report
         return Response(
             ReportSerializer(report).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
