@@ -43,6 +43,8 @@ def _refuse_unsafe_production_settings() -> None:
         problems.append("DEBUG is on; set DEBUG=0")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty; list the host names Sijil is served on")
+    if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
+        problems.append("CACHE_URL is not a Redis URL; every process must count API requests in one shared cache")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems) + ".")
 
@@ -121,6 +123,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# The cache holds the API's request counts (throttling): Redis in production, e.g. redis://redis:6379/1,
+# so that every process and machine counts together; the embedded default is per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # The embedded default is a SQLite file; production and the test suite use PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -322,8 +328,11 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
     },
 }
-# Requests per key (or signed-in user, or address) and period; empty: no throttling.
-API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
+# Requests per key (or signed-in user, or address) and period, per scope: reads, and writes (submissions,
+# reviews, uploads, merges); empty: no throttling. Counted in the default cache: shared (CACHE_URL, Redis)
+# as soon as more than one process serves the API, which production requires.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="300/min")
+API_THROTTLE_WRITE_RATE = env.str("API_THROTTLE_WRITE_RATE", default="60/min")
 # A report is at most ~100 KB of JSON; anything much bigger is refused with a 413 before parsing.
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
 

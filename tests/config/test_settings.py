@@ -19,7 +19,16 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "PRODUCTION", "HTTPS_ONLY", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "PRODUCTION",
+            "HTTPS_ONLY",
+            "DJANGO_SETTINGS_MODULE",
+            "CACHE_URL",
+        }
     }
     environment.update(DATABASE_URL="sqlite:////tmp/sijil-settings-check.sqlite3", **env)
     return subprocess.run(
@@ -27,7 +36,13 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-SAFE = {"PRODUCTION": "1", "SECRET_KEY": SAFE_SECRET, "ALLOWED_HOSTS": "sijil.example.org", "DEBUG": "0"}
+SAFE = {
+    "PRODUCTION": "1",
+    "SECRET_KEY": SAFE_SECRET,
+    "ALLOWED_HOSTS": "sijil.example.org",
+    "DEBUG": "0",
+    "CACHE_URL": "redis://127.0.0.1:6379/5",
+}
 
 
 @pytest.mark.parametrize(
@@ -38,6 +53,8 @@ SAFE = {"PRODUCTION": "1", "SECRET_KEY": SAFE_SECRET, "ALLOWED_HOSTS": "sijil.ex
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
         ({"DEBUG": "1"}, "DEBUG is on"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+        ({"CACHE_URL": ""}, "CACHE_URL is not a Redis URL"),
+        ({"CACHE_URL": "locmemcache://"}, "CACHE_URL is not a Redis URL"),
     ],
 )
 def test_production_refuses_to_start_with_an_unsafe_setting_and_says_which(change, named):
