@@ -63,7 +63,7 @@ from reports.attachments import (
     attachments_add_missing,
     max_bytes,
 )
-from reports.models import Area, Category
+from reports.models import Area, AttachmentType, Category
 from reports.review import report_review
 from reports.services import report_submit
 
@@ -370,7 +370,8 @@ class AreaViewSet(mixins.ListModelMixin, ApiViewSet):
 @extend_schema_view(
     retrieve=extend_schema(
         summary="An attachment's copy without metadata (EXIF, GPS…), for the report's monitor and reviewers",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="Served with the type detected from its content at upload: JPEG, PNG, WebP or PDF.",
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in AttachmentType.values},
     )
 )
 class AttachmentViewSet(ApiViewSet):
