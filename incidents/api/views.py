@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from incidents.api.auth import ApiKeyAuthentication
+from incidents.api.copy_export import aggregate_copy_statement, copy_export_response, incident_copy_statement
 from incidents.api.exports import (
     AGGREGATE_COLUMNS,
     EXPORT_FORMATS,
@@ -312,6 +314,9 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(IncidentSerializer(self.get_queryset().get(pk=new.pk)).data, status=status.HTTP_201_CREATED)
 
     def export(self, *, fmt: str, queryset):
+        if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
+            statement = incident_copy_statement(queryset, hxl=fmt == "hxl")
+            return copy_export_response(name="incidents", hxl=fmt == "hxl", statement=statement)
         return export_response(
             fmt=fmt,
             name="incidents",
@@ -340,6 +345,9 @@ class DailyAggregateViewSet(ExportingListMixin, mixins.ListModelMixin, ApiViewSe
         return aggregates_visible(viewer=self.viewer)
 
     def export(self, *, fmt: str, queryset):
+        if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
+            statement = aggregate_copy_statement(queryset, hxl=fmt == "hxl")
+            return copy_export_response(name="daily-aggregates", hxl=fmt == "hxl", statement=statement)
         return export_response(
             fmt=fmt,
             name="daily-aggregates",

@@ -187,3 +187,25 @@ def test_an_unknown_format_in_the_url_is_still_a_400_whatever_the_accept_header(
     response = partner.get("/api/v1/incidents/?format=xlsx", HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["format"]
+
+
+def test_the_csv_and_hxl_formatted_by_postgresql_hold_what_the_python_writer_writes(partner, execution):
+    """COPY's output (incidents/api/copy_export.py) against the Python writer the SQLite demo keeps."""
+    from incidents.api.exports import INCIDENT_COLUMNS, csv_lines, incident_export_rows
+    from incidents.api.permissions import Viewer
+    from incidents.api.selectors import incidents_visible
+
+    VerifiedIncidentFactory(status="withdrawn", title="=cmd")  # a tombstone
+    VerifiedIncidentFactory(category_id="electricity_outage", place_name="", summary="", latitude=None, longitude=None)
+    VerifiedIncidentFactory(
+        title="@SUM(1)", occurred_from=datetime(2025, 3, 7, 9, 0, 0, 123456, tzinfo=UTC), first_reported_at=None
+    )
+    for fmt in ("csv", "hxl"):
+        served = list(csv.reader(io.StringIO(content(partner.get(f"/api/v1/incidents/?format={fmt}")))))
+        python = "".join(
+            csv_lines(
+                incident_export_rows(incidents_visible(viewer=Viewer.PARTNER)), INCIDENT_COLUMNS, hxl=fmt == "hxl"
+            )
+        )
+        assert served == list(csv.reader(io.StringIO(python)))
+        assert len(served) == (5 if fmt == "csv" else 6)
