@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0005_change_cursor'),
+        ('incidents', '0005_verbose_names'),
     ]
 
     operations = [

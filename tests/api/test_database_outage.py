@@ -10,7 +10,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-import incidents.tasks
+from incidents.services import processing
 from incidents.api_keys import api_key_issue
 from reports.models import Report
 from tests.api.conftest import ALL_SCOPES
@@ -76,7 +76,7 @@ def test_a_failure_before_the_view_on_an_api_path_is_the_same_503(on_private_clu
 def test_a_submission_committed_just_before_the_database_is_lost_is_answered_201(on_private_cluster, monkeypatch):
     """The database goes away right after the commit (where the enqueue runs): the answer is still 201."""
     monitor = client_with(api_key_issue(name="phone", scopes=ALL_SCOPES, user=MonitorFactory()).key)
-    monkeypatch.setattr(incidents.tasks, "enqueue_report", lambda report_id: on_private_cluster.stop())
+    monkeypatch.setattr(processing, "enqueue_report", lambda report_id: on_private_cluster.stop())
     report_id = uuid.uuid4()
     response = monitor.post("/api/v1/reports/", submission(report_id), format="json")
     assert not on_private_cluster.is_up()
@@ -87,6 +87,6 @@ def test_a_submission_committed_just_before_the_database_is_lost_is_answered_201
     on_private_cluster.start()
     assert Report.objects.filter(pk=report_id).count() == 1
     # The phone sending it again (it had no way to know) gets the same report, once.
-    monkeypatch.setattr(incidents.tasks, "enqueue_report", lambda report_id: None)
+    monkeypatch.setattr(processing, "enqueue_report", lambda report_id: None)
     replay = monitor.post("/api/v1/reports/", submission(report_id), format="json")
     assert replay.status_code == 200 and replay.json() == body

@@ -1,7 +1,7 @@
 """The history keeps a change reason whole, however long: a reviewer's note is never cut (invariant 8).
 
 The change reason is a text column (`SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD`, migrations
-incidents 0006 and reports 0003); before, 100 characters, of which "merged <uuid> into <uuid>: " took 87.
+incidents 0006 and reports 0005); before, 100 characters, of which "merged <uuid> into <uuid>: " took 87.
 """
 
 import pytest

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_seed_categories_and_gazetteer'),
+        ('reports', '0004_verbose_names'),
     ]
 
     operations = [
