@@ -10,8 +10,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from incidents.services import processing
 from incidents.api_keys import api_key_issue
+from incidents.services import processing
 from reports.models import Report
 from tests.api.conftest import ALL_SCOPES
 from tests.factories import MonitorFactory, PartnerOrganisationFactory, VerifiedIncidentFactory
