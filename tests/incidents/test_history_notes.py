@@ -36,11 +36,6 @@ def test_the_history_keeps_a_long_change_reason_whole(make):
     assert instance.history.latest().history_change_reason == reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incidents/services/incidents.py `_reason` still cuts the reason to 100 characters (its [:100]); "
-    "the column now holds any length, so that slice can go (then remove this marker)",
-)
 def test_a_reviewers_whole_merge_note_is_in_the_history(reviewer):
     first, second = two_incidents()
     incident_merge(target=first.incident, absorbed=second.incident, by=reviewer, note=NOTE[:1000])
