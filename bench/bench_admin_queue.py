@@ -14,6 +14,7 @@ The query count must not grow with the size (the test suite checks that).
 import argparse
 import hashlib
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -26,6 +27,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sijil_
 os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# DEBUG is off here, so Sijil refuses the development key: a throwaway one for this run.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(48))
 os.environ["AXES_ENABLED"] = "false"
 
 import django

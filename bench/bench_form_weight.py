@@ -26,6 +26,8 @@ os.environ["DATABASE_URL"] = f"sqlite:///{_db}"
 os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# DEBUG is off here, so Sijil refuses the development key: a throwaway one for this run.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(48))
 os.environ["AXES_ENABLED"] = "false"
 os.environ["CELERY_BROKER_URL"] = ""
 

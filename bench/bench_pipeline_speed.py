@@ -36,6 +36,7 @@ import argparse
 import hashlib
 import os
 import random
+import secrets
 import signal
 import statistics
 import subprocess
@@ -52,6 +53,8 @@ BROKER_URL = f"redis://127.0.0.1:{REDIS_PORT}/4"
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["CELERY_BROKER_URL"] = BROKER_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# DEBUG is off here, so Sijil refuses the development key: a throwaway one for this run.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(48))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django

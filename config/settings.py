@@ -17,7 +17,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-# The key the local demo runs with. Production refuses it.
+# The key local development (DEBUG on, as the demo runs) falls back to; refused whenever DEBUG is off.
 DEV_SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105
 
 PRODUCTION = env.bool("PRODUCTION", default=False)
@@ -27,23 +27,35 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 
+def _secret_key_problem() -> str | None:
+    """What is wrong with SECRET_KEY for anything but local development, or None."""
+    if SECRET_KEY == DEV_SECRET_KEY or not env.str("SECRET_KEY", default=""):
+        return "SECRET_KEY is missing or is the development default; set a long random value"
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        return "SECRET_KEY is too short or too simple; use at least 50 random characters"
+    return None
+
+
 def _refuse_unsafe_production_settings() -> None:
     """Fail fast, naming the setting, rather than run a register of atrocities insecurely."""
-    problems = []
-    if SECRET_KEY == DEV_SECRET_KEY or not env.str("SECRET_KEY", default=""):
-        problems.append("SECRET_KEY is missing or is the development default; set a long random value")
-    elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        problems.append("SECRET_KEY is too short or too simple; use at least 50 random characters")
+    problems = [problem for problem in [_secret_key_problem()] if problem]
     if DEBUG:
         problems.append("DEBUG is on; set DEBUG=0")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty; list the host names Sijil is served on")
+    if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
+        problems.append("CACHE_URL is not a Redis URL; every process must count API requests in one shared cache")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems) + ".")
 
 
 if PRODUCTION:
     _refuse_unsafe_production_settings()
+elif not DEBUG and _secret_key_problem():
+    # Whatever PRODUCTION says: only local development (DEBUG on, as the demo runs) may use the public key.
+    raise ImproperlyConfigured(
+        f"Refusing to start with DEBUG off: {_secret_key_problem()} (or DEBUG=1 for local development only)."
+    )
 
 INSTALLED_APPS = [
     "config.apps.SijilAdminConfig",  # django.contrib.admin with the 2FA site (reports/admin_site.py)
@@ -111,6 +123,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# The cache holds the API's request counts (throttling): Redis in production, e.g. redis://redis:6379/1,
+# so that every process and machine counts together; the embedded default is per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # The embedded default is a SQLite file; production and the test suite use PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -314,14 +330,19 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
     },
 }
-# Requests per key (or signed-in user, or address) and period; empty: no throttling.
-API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
+# Requests per key (or signed-in user, or address) and period, per scope: reads, and writes (submissions,
+# reviews, uploads, merges); empty: no throttling. Counted in the default cache: shared (CACHE_URL, Redis)
+# as soon as more than one process serves the API, which production requires.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="300/min")
+API_THROTTLE_WRITE_RATE = env.str("API_THROTTLE_WRITE_RATE", default="60/min")
 # A report is at most ~100 KB of JSON; anything much bigger is refused with a 413 before parsing.
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
 
 # --- Review admin (reports/admin_site.py, docs/review.md) -------------------------
 # The history is a record: nobody reverts a report or an incident from its history page.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# The change reason is a text column: a reviewer's whole note is kept ("merged <id> into <id>: " alone is 87).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Admin two-factor authentication (reports/admin_site.py) ---------------------------
 # A one-time code (TOTP) is required for every admin account; off only for the local demo.

@@ -13,6 +13,9 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     return response
 
 
+# The database gone is a 503 to try again (the API's format under /api/, a page for people), never a bare 500.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -19,18 +20,40 @@ def retry_countdown(retries: int) -> int:
     return min(600, 5 * 2**retries) + random.randint(0, 5)  # noqa: S311 — jitter, not a secret
 
 
+# A lost, refused or broken database connection: nothing can be recorded, try again later.
+DATABASE_LOST = (OperationalError, InterfaceError)
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
-def process_report(self, report_id: str) -> None:
+def process_report(self, report_id: str, release_claim: bool = False) -> None:
     """Place a batch of reports (this one first, if it is still to do): `incidents.services.reports_process`.
 
     The message is a wake-up: the worker claims up to a batch of waiting
     reports, so the messages of reports another batch has placed find nothing
     to do. A report whose attempt failed is retried with backoff (its own
     message, or one sent for it), then marked failed by the service.
-    """
-    from incidents.services import reports_process
 
-    result = reports_process(first=report_id)
+    With the database gone even the failed attempt cannot be recorded: the
+    task is retried with the same backoff (not counted as an attempt) and,
+    once the database answers again, first hands back the claim it may have
+    left (`release_claim`), so the report is processed then rather than when
+    the sweeper finds the stale claim minutes later (the other reports of a
+    batch the outage interrupted wait for the sweeper).
+    """
+    from incidents.services import report_processing_failed, reports_process
+
+    try:
+        if release_claim:
+            report_processing_failed(report_id=report_id, error="database connection lost")
+        result = reports_process(first=report_id)
+    except DATABASE_LOST as lost:
+        logger.warning("Database unreachable (%s); report %s retried later", type(lost).__name__, report_id)
+        raise self.retry(
+            countdown=retry_countdown(self.request.retries),
+            exc=lost,
+            args=[report_id],
+            kwargs={"release_claim": True},
+        ) from lost
     for failed_id, again in result.failed.items():
         if not again:
             logger.error("Report %s marked failed after %s attempts", failed_id, settings.SIJIL_PROCESSING_MAX_ATTEMPTS)

@@ -124,12 +124,17 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
     enqueued only after commit.
     """
     digest = submission_hash(report_id=report_id, data=data)
-    existing = Report.objects.filter(pk=report_id).first()
-    if existing is not None:
+    try:
+        values = _clean(data)
+    except ValidationError:
         # A replay answers as the first even if the rules changed since (a category retired):
         # the device must be able to clear it from its outbox.
+        existing = Report.objects.filter(pk=report_id).first()
+        if existing is None:
+            raise
         return _replay(existing, monitor=monitor, digest=digest)
-    values = _clean(data)
+    # No existence check first: a new id (the common case) is inserted straight away, a taken one
+    # fails the primary key and is then read as a replay or a conflict.
     try:
         with transaction.atomic():
             casualties = values.pop("casualties")
@@ -141,7 +146,8 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
                 processing_reason=HandBack.SUBMITTED,
                 **values,
             )
-            ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
+            rows = ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
+            _keep_as_read(report, rows)
             pipeline.hand_back(report_id=report.pk, reason=HandBack.SUBMITTED)
     except IntegrityError:
         # Another request with the same id committed first: it is a replay or a conflict.
@@ -185,6 +191,18 @@ def report_amend(*, report: Report, monitor: User, data: dict[str, Any], note: s
     return locked
 
 
+def _keep_as_read(report: Report, rows: list[ReportCasualty]) -> None:
+    """Hold the stored casualty rows on the report as a read would give them (the model's order).
+
+    The answer to a submission is then built from what was written, with nothing to read again after
+    the commit: a database lost at that moment cannot turn a stored report into an error.
+    """
+    kept = report.casualties.all()
+    kept._result_cache = sorted(rows, key=lambda row: (row.kind, row.group, row.scope))
+    kept._prefetch_done = True
+    report._prefetched_objects_cache = {"casualties": kept}
+
+
 def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
     if existing.monitor_id != monitor.pk or existing.submission_hash != digest:
         raise ReportConflict
@@ -203,15 +221,18 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if values[required] in (None, ""):
             error(required, _("This field is required."))
 
-    category = Category.objects.filter(slug=values["category"], is_active=True).first()
+    category = Category.objects.filter(slug=values["category"], is_active=True).first() if values["category"] else None
     if values["category"] and category is None:
         error("category", _("Unknown category “%(slug)s”.") % {"slug": values["category"]})
-    admin1 = Area.objects.filter(pcode=values["admin1"], level=1).first() if values["admin1"] else None
+    # The governorate and the district in one look-up.
+    pcodes = [str(pcode) for pcode in (values["admin1"], values["admin2"]) if pcode]
+    areas = {(area.pcode, area.level): area for area in Area.objects.filter(pcode__in=pcodes)} if pcodes else {}
+    admin1 = areas.get((str(values["admin1"]), 1)) if values["admin1"] else None
     if values["admin1"] and admin1 is None:
         error("admin1", _("Unknown governorate p-code “%(pcode)s”.") % {"pcode": values["admin1"]})
     admin2 = None
     if values["admin2"]:
-        admin2 = Area.objects.filter(pcode=values["admin2"], level=2).first()
+        admin2 = areas.get((str(values["admin2"]), 2))
         if admin2 is None:
             error("admin2", _("Unknown district p-code “%(pcode)s”.") % {"pcode": values["admin2"]})
         elif admin1 is not None and admin2.parent_id != admin1.pcode:

@@ -74,3 +74,36 @@ def admin_login(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="module")
+def private_cluster(django_db_setup, django_db_blocker):
+    """A PostgreSQL cluster of this module's own (tests/pg_cluster.py), holding a copy of the test database."""
+    from django.db import connection
+
+    from tests.pg_cluster import PostgresCluster
+
+    cluster = PostgresCluster()
+    try:
+        cluster.create()
+        with django_db_blocker.unblock():
+            cluster.copy_database(connection.settings_dict)
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def on_private_cluster(private_cluster, django_db_blocker):
+    """Django's default connection on the private cluster for this test; the cluster up again afterwards."""
+    if not private_cluster.is_up():
+        private_cluster.start()
+    with django_db_blocker.unblock(), private_cluster.swap_default_to():
+        if not Category.objects.exists():  # copied from a test database a transactional test had flushed
+            load_categories(Category)
+            load_gazetteer(Area, AreaAlias)
+        try:
+            yield private_cluster
+        finally:
+            if not private_cluster.is_up():
+                private_cluster.start()

@@ -53,6 +53,21 @@ def _text(value) -> str:
     return str(value)
 
 
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: written text beginning with a formula trigger gets a `'` in front.
+
+    Only text is touched: numbers (a negative longitude, a count) stay numbers. Every CSV-shaped output
+    (the CSV and HXL exports) writes its cells through this; docs/api.md ("Exports") says so to partners.
+    """
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    return _text(value)
+
+
 def _event_type(row: dict) -> str:
     # Outages have no ACLED type: the category's name says what was cut.
     return row["category__acled_event_type"] or row["category__name_en"]
@@ -81,12 +96,12 @@ INCIDENT_COLUMNS: list[Column] = [
     Column("geo_precision", None, lambda r: r["geo_precision"]),
     Column("title", None, lambda r: r["title"]),
     Column("summary", None, lambda r: r["summary"]),
-    Column("killed_low", "#affected+killed+min", lambda r: r["killed_low"] or 0),
-    Column("killed_best", "#affected+killed", lambda r: r["killed_best"] or 0),
-    Column("killed_high", "#affected+killed+max", lambda r: r["killed_high"] or 0),
-    Column("injured_low", None, lambda r: r["injured_low"] or 0),
-    Column("injured_best", "#affected+injured", lambda r: r["injured_best"] or 0),
-    Column("injured_high", None, lambda r: r["injured_high"] or 0),
+    Column("killed_low", "#affected+killed+min", lambda r: r["killed_low"]),
+    Column("killed_best", "#affected+killed", lambda r: r["killed_best"]),
+    Column("killed_high", "#affected+killed+max", lambda r: r["killed_high"]),
+    Column("injured_low", None, lambda r: r["injured_low"]),
+    Column("injured_best", "#affected+injured", lambda r: r["injured_best"]),
+    Column("injured_high", None, lambda r: r["injured_high"]),
     Column("report_count", None, lambda r: r["report_count"]),
     Column("source_count", "#meta+source+num", lambda r: r["source_count"]),
     Column("sources_disagree", None, lambda r: r["sources_disagree"]),
@@ -262,7 +277,7 @@ def csv_lines(rows: Iterable[dict], columns: list[Column], *, hxl: bool) -> Iter
         yield writer.writerow([column.hxl for column in columns])
     batch: list[str] = []
     for row in rows:
-        batch.append(writer.writerow([_text(column.value(row)) for column in columns]))
+        batch.append(writer.writerow([spreadsheet_cell(column.value(row)) for column in columns]))
         if len(batch) >= 500:
             yield "".join(batch)
             batch = []

@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     "413": "The body is too large.",
     "415": "The body is not JSON.",
     "429": "Too many requests; see Retry-After.",
+    "503": "The database cannot be reached just now; try again after Retry-After seconds.",
 }
 
 
@@ -63,7 +64,7 @@ def add_error_responses(result, generator, request, public):
         if not path.startswith("/api/v1/") or path.startswith(("/api/v1/schema/", "/api/v1/docs/")):
             continue
         for method, operation in operations.items():
-            codes = ["400", "401", "403", "429"]
+            codes = ["400", "401", "403", "429", "503"]
             if "{" in path:
                 codes.append("404")
             if method in ("post", "put", "patch"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from incidents.api.auth import ApiKeyAuthentication
+from incidents.api.copy_export import aggregate_copy_statement, copy_export_response, incident_copy_statement
 from incidents.api.exports import (
     AGGREGATE_COLUMNS,
     EXPORT_FORMATS,
@@ -34,6 +36,7 @@ from incidents.api.exports import (
     incident_point,
 )
 from incidents.api.filters import DailyAggregateFilterSet, IncidentFilterSet, ReportFilterSet
+from incidents.api.negotiation import UrlFormatFirstNegotiation
 from incidents.api.pagination import KeysetPagination
 from incidents.api.parsers import BoundedJSONParser
 from incidents.api.permissions import ALL_VIEWERS, ANY_SCOPE, RoleAndScope, Viewer, viewer_of
@@ -62,7 +65,7 @@ from reports.attachments import (
     attachments_add_missing,
     max_bytes,
 )
-from reports.models import Area, Category
+from reports.models import Area, AttachmentType, Category
 from reports.review import report_review
 from reports.services import report_submit
 
@@ -84,6 +87,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     throttle_classes = [ApiKeyRateThrottle]
     parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    content_negotiation_class = UrlFormatFirstNegotiation
     pagination_class = KeysetPagination
     filter_backends = [DjangoFilterBackend]
     action_roles: dict[str, frozenset[Viewer]] = {}
@@ -183,7 +187,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         report_id = data.pop("id")
         data["casualties"] = [dict(row) for row in data.get("casualties", [])]
         result = report_submit(monitor=request.user, report_id=report_id, data=data)
-        report = self.get_queryset().get(pk=result.report.pk)
+        # The report as written (report_submit holds its casualty rows): nothing is read after the commit,
+        # so a database lost at that moment cannot answer a stored report with an error.
+        report = result.report
         return Response(
             ReportSerializer(report).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -308,6 +314,9 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(IncidentSerializer(self.get_queryset().get(pk=new.pk)).data, status=status.HTTP_201_CREATED)
 
     def export(self, *, fmt: str, queryset):
+        if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
+            statement = incident_copy_statement(queryset, hxl=fmt == "hxl")
+            return copy_export_response(name="incidents", hxl=fmt == "hxl", statement=statement)
         return export_response(
             fmt=fmt,
             name="incidents",
@@ -336,6 +345,9 @@ class DailyAggregateViewSet(ExportingListMixin, mixins.ListModelMixin, ApiViewSe
         return aggregates_visible(viewer=self.viewer)
 
     def export(self, *, fmt: str, queryset):
+        if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
+            statement = aggregate_copy_statement(queryset, hxl=fmt == "hxl")
+            return copy_export_response(name="daily-aggregates", hxl=fmt == "hxl", statement=statement)
         return export_response(
             fmt=fmt,
             name="daily-aggregates",
@@ -366,7 +378,8 @@ class AreaViewSet(mixins.ListModelMixin, ApiViewSet):
 @extend_schema_view(
     retrieve=extend_schema(
         summary="An attachment's copy without metadata (EXIF, GPS…), for the report's monitor and reviewers",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="Served with the type detected from its content at upload: JPEG, PNG, WebP or PDF.",
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in AttachmentType.values},
     )
 )
 class AttachmentViewSet(ApiViewSet):

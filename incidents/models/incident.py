@@ -94,7 +94,8 @@ class Incident(models.Model):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Every change partners should learn of bumps this (incremental sync orders by it).
+    # Every change partners should learn of bumps this (incremental sync orders by it). On PostgreSQL the
+    # database stamps it again at commit (migrations/0005_change_cursor.py): its order is the commit order.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()

@@ -143,3 +143,69 @@ def test_the_aggregate_exports(partner):
     collection = json.loads(content(partner.get("/api/v1/aggregates/daily/?format=geojson")))
     [feature] = collection["features"]
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["admin2"] == "SY0602"
+
+
+@pytest.mark.parametrize(
+    "written", ['=HYPERLINK("http://evil.example/","click")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+)
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(partner, written):
+    incident = VerifiedIncidentFactory(title=written, place_name=written, summary=written, longitude=-0.5)
+    IncidentCasualtyFactory(incident=incident, low=2, best=3, high=4)
+    rows = list(csv.DictReader(io.StringIO(content(partner.get("/api/v1/incidents/?format=csv")))))
+    [row] = rows
+    assert row["title"] == row["place_name"] == row["summary"] == "'" + written
+    # Numbers stay numbers: a negative coordinate and the counts are written as they are.
+    assert (row["longitude"], row["killed_low"], row["killed_best"]) == ("-0.500000", "2", "3")
+    hxl = list(csv.reader(io.StringIO(content(partner.get("/api/v1/incidents/?format=hxl")))))
+    record = dict(zip(HXL_TAGS, hxl[2], strict=True))
+    assert record["#loc+name"] == "'" + written and record["#geo+lon"] == "-0.500000"
+
+
+def test_text_that_only_contains_a_formula_sign_later_is_left_alone(partner):
+    VerifiedIncidentFactory(title="Shelling of Baniyas = 3 dead", place_name="Al-Qardaha")
+    [row] = csv.DictReader(io.StringIO(content(partner.get("/api/v1/incidents/?format=csv"))))
+    assert (row["title"], row["place_name"]) == ("Shelling of Baniyas = 3 dead", "Al-Qardaha")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"), [("hxl", "text/csv"), ("csv", "text/csv"), ("geojson", "application/geo+json")]
+)
+def test_the_format_the_url_names_wins_over_an_accept_header_asking_for_json(partner, execution, fmt, media_type):
+    response = partner.get(f"/api/v1/incidents/?format={fmt}", HTTP_ACCEPT="application/json")
+    assert response["Content-Type"].startswith(media_type)
+    assert str(execution.pk) in content(response)
+    aggregates = partner.get(f"/api/v1/aggregates/daily/?format={fmt}", HTTP_ACCEPT="application/json")
+    assert aggregates.status_code == 200 and aggregates["Content-Type"].startswith(media_type)
+
+
+def test_json_named_in_the_url_wins_over_an_accept_header_asking_for_csv(partner, execution):
+    response = partner.get("/api/v1/incidents/?format=json", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200 and response.json()["results"][0]["id"] == str(execution.pk)
+
+
+def test_an_unknown_format_in_the_url_is_still_a_400_whatever_the_accept_header(partner, execution):
+    response = partner.get("/api/v1/incidents/?format=xlsx", HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["format"]
+
+
+def test_the_csv_and_hxl_formatted_by_postgresql_hold_what_the_python_writer_writes(partner, execution):
+    """COPY's output (incidents/api/copy_export.py) against the Python writer the SQLite demo keeps."""
+    from incidents.api.exports import INCIDENT_COLUMNS, csv_lines, incident_export_rows
+    from incidents.api.permissions import Viewer
+    from incidents.api.selectors import incidents_visible
+
+    VerifiedIncidentFactory(status="withdrawn", title="=cmd")  # a tombstone
+    VerifiedIncidentFactory(category_id="electricity_outage", place_name="", summary="", latitude=None, longitude=None)
+    VerifiedIncidentFactory(
+        title="@SUM(1)", occurred_from=datetime(2025, 3, 7, 9, 0, 0, 123456, tzinfo=UTC), first_reported_at=None
+    )
+    for fmt in ("csv", "hxl"):
+        served = list(csv.reader(io.StringIO(content(partner.get(f"/api/v1/incidents/?format={fmt}")))))
+        python = "".join(
+            csv_lines(
+                incident_export_rows(incidents_visible(viewer=Viewer.PARTNER)), INCIDENT_COLUMNS, hxl=fmt == "hxl"
+            )
+        )
+        assert served == list(csv.reader(io.StringIO(python)))
+        assert len(served) == (5 if fmt == "csv" else 6)

@@ -216,3 +216,11 @@ def test_requests_over_the_rate_are_429_with_retry_after(settings, partner):
     response = partner.get("/api/v1/categories/")
     assert int(response["Retry-After"]) > 0
     assert "errors" in response.json()
+
+
+def test_writes_have_their_own_lower_rate_and_count_apart_from_reads(settings, monitor_api):
+    settings.API_THROTTLE_WRITE_RATE = "2/hour"
+    settings.API_THROTTLE_RATE = "100/hour"
+    posts = [monitor_api.post("/api/v1/reports/", {}, format="json").status_code for _ in range(3)]
+    assert posts == [400, 400, 429]
+    assert monitor_api.get("/api/v1/categories/").status_code == 200  # reads still go through

@@ -333,3 +333,30 @@ def test_times_are_read_back_in_utc_whatever_the_offset_sent(monitor_api):
     assert report["occurred_at"] == "2025-03-08T01:30:00Z"
     assert report["occurred_until"] == "2025-03-08T02:00:00Z"
     assert datetime.fromisoformat(report["received_at"]) > datetime.now(UTC) - timedelta(minutes=5)
+
+
+def test_a_new_submission_is_written_without_reading_the_report_table_and_in_few_round_trips(monitor_api):
+    """No existence check before the insert, no re-read after the commit; one look-up for both areas."""
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monitor_api.get("/api/v1/categories/")
+    body = {
+        "id": str(uuid.uuid4()),
+        "category": "looting",
+        "occurred_at": "2025-03-07T09:30:00+03:00",
+        "admin1": "SY06",
+        "admin2": "SY0602",
+        "title": "Shops looted on the main street",
+        "source_type": "eyewitness",
+        "casualties": [{"kind": "injured", "group": "civilian", "low": 1, "high": 2}],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = monitor_api.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert not [sql for sql in statements if sql.startswith("SELECT") and 'FROM "reports_report"' in sql]
+    assert len([sql for sql in statements if 'FROM "reports_area"' in sql]) == 1
+    assert len(statements) <= 7  # key, role, category, areas; the report, its history row, its casualties

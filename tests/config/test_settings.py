@@ -19,7 +19,16 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "PRODUCTION", "HTTPS_ONLY", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "PRODUCTION",
+            "HTTPS_ONLY",
+            "DJANGO_SETTINGS_MODULE",
+            "CACHE_URL",
+        }
     }
     environment.update(DATABASE_URL="sqlite:////tmp/sijil-settings-check.sqlite3", **env)
     return subprocess.run(
@@ -27,7 +36,13 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-SAFE = {"PRODUCTION": "1", "SECRET_KEY": SAFE_SECRET, "ALLOWED_HOSTS": "sijil.example.org", "DEBUG": "0"}
+SAFE = {
+    "PRODUCTION": "1",
+    "SECRET_KEY": SAFE_SECRET,
+    "ALLOWED_HOSTS": "sijil.example.org",
+    "DEBUG": "0",
+    "CACHE_URL": "redis://127.0.0.1:6379/5",
+}
 
 
 @pytest.mark.parametrize(
@@ -38,6 +53,8 @@ SAFE = {"PRODUCTION": "1", "SECRET_KEY": SAFE_SECRET, "ALLOWED_HOSTS": "sijil.ex
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
         ({"DEBUG": "1"}, "DEBUG is on"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+        ({"CACHE_URL": ""}, "CACHE_URL is not a Redis URL"),
+        ({"CACHE_URL": "locmemcache://"}, "CACHE_URL is not a Redis URL"),
     ],
 )
 def test_production_refuses_to_start_with_an_unsafe_setting_and_says_which(change, named):
@@ -67,7 +84,34 @@ def test_times_are_stored_in_utc_and_shown_in_damascus_by_default(settings):
 
 
 def test_the_admin_second_factor_can_be_turned_off_only_for_the_demo():
-    refused = manage("check", SIJIL_ADMIN_2FA="0")
+    refused = manage("check", SIJIL_ADMIN_2FA="0", SECRET_KEY=SAFE_SECRET)
     assert refused.returncode != 0
     assert "SIJIL_ADMIN_2FA=0 is allowed only for the local demo" in refused.stderr
-    assert manage("check", SIJIL_ADMIN_2FA="0", SIJIL_DEMO="1").returncode == 0
+    assert manage("check", SIJIL_ADMIN_2FA="0", SIJIL_DEMO="1", SECRET_KEY=SAFE_SECRET).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": "insecure-local-development-key-never-use-in-production"}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
+        ({"SECRET_KEY": "a" * 60}, "SECRET_KEY is too short or too simple"),
+    ],
+)
+@pytest.mark.parametrize("debug", [{}, {"DEBUG": "0"}])
+def test_with_debug_off_a_bad_secret_key_refuses_to_start_without_the_production_flag(change, named, debug):
+    result = manage("check", **debug, **change)
+    assert result.returncode != 0
+    assert "Refusing to start with DEBUG off" in result.stderr and named in result.stderr
+
+
+def test_with_debug_off_a_long_random_secret_key_starts_without_the_production_flag():
+    result = manage("check", DEBUG="0", SECRET_KEY=SAFE_SECRET)
+    assert result.returncode == 0, result.stderr
+
+
+def test_local_development_and_the_demo_still_start_on_the_development_key():
+    assert manage("check", DEBUG="1").returncode == 0
+    assert manage("check", DEBUG="1", SIJIL_DEMO="1", SIJIL_ADMIN_2FA="0").returncode == 0
