@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",
     "config.apps.SijilTOTPConfig",  # django_otp.plugins.otp_totp, with a name a reviewer reads
     "reports",
+    "reports.imports",
     "incidents",
     "demo",  # the local demo's seed_demo command (demo/); it refuses to run in production
 ]
@@ -249,6 +250,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS,
         "options": {"expires": SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS},
     },
+}
+
+# --- Bulk imports (reports/imports/, docs/imports.md) -------------------------------
+SIJIL_IMPORT_MAX_BYTES = env.int("SIJIL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+SIJIL_IMPORT_MAX_ROWS = env.int("SIJIL_IMPORT_MAX_ROWS", default=200_000)
+# A worker imports for this long, then sends the job on (a task stays far below the time limit).
+SIJIL_IMPORT_SLICE_SECONDS = env.float("SIJIL_IMPORT_SLICE_SECONDS", default=60.0)
+# A job no worker has touched for this long is sent again by the sweeper.
+SIJIL_IMPORT_STALE_SECONDS = env.int("SIJIL_IMPORT_STALE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["sweep-imports"] = {
+    "task": "reports.imports.tasks.sweep_imports",
+    "schedule": SIJIL_SWEEP_EVERY_SECONDS,
+    "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
 }
 
 # --- Logging: never a source's or a monitor's identity, never a report body ------

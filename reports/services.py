@@ -286,3 +286,19 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     for text_field in ("place_name", "narrative", "language", "perpetrator", "source_notes", "service"):
         values[text_field] = values[text_field] or ""
     return values
+
+
+def report_check(*, monitor: User, report_id, data: dict[str, Any]) -> bool:
+    """What `report_submit` would do with this submission, without storing anything.
+
+    True: it would store a new report; False: an identical replay of a stored
+    one. Raises `ReportConflict` or a `ValidationError` by field exactly as
+    `report_submit` would (the preview of a bulk import, reports/imports/).
+    """
+    digest = submission_hash(report_id=report_id, data=data)
+    existing = Report.objects.filter(pk=report_id).first()
+    if existing is not None:
+        _replay(existing, monitor=monitor, digest=digest)
+        return False
+    _clean(data)
+    return True
