@@ -3,7 +3,7 @@
 Pure functions over bytes on disk; nothing here knows what a report is.
 Each reader yields `(row_number, cells)` with the row number a person sees
 in a spreadsheet (the header is row 1) or the line number of a JSONL file;
-blank rows and hint rows (an `id` cell starting with `#`, as in the
+blank rows and hint rows (the first cell starting with `#`, as in the
 templates) are skipped but keep their numbers. Bytes that are not valid in
 the file's encoding are kept as surrogate escapes, so that the row they
 are in is reported as an error instead of the whole file failing.
@@ -127,7 +127,7 @@ def _csv(path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
         with stream:
             # Numbered as a spreadsheet shows them: one row per record, the header row 1.
             for number, record in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in record):
+                if not any(cell.strip() for cell in record) or _is_hint(record):
                     continue
                 yield number, dict(zip(header, record, strict=False))
 
@@ -156,11 +156,19 @@ def _xlsx(path) -> tuple[list[str], Iterator[tuple[int, dict]]]:
             for number, record in enumerate(rows_iter, start=2):
                 if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in record):
                     continue
+                if _is_hint(record):
+                    continue
                 yield number, {name: _xlsx_cell(cell) for name, cell in zip(header, record, strict=False) if name}
         finally:
             workbook.close()
 
     return header, rows()
+
+
+def _is_hint(record) -> bool:
+    """A row of the template's hints (its first cell starts with `#`)."""
+    first = next((cell for cell in record if cell is not None and str(cell).strip()), "")
+    return str(first).lstrip().startswith("#")
 
 
 def _xlsx_cell(value: Any) -> Any:

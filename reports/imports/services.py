@@ -432,9 +432,7 @@ def import_error_file(*, job: ImportJob) -> tuple[str, str, Iterator[str]]:
     `import_row` and `import_errors`). Returns (filename, content type, chunks).
     """
     reasons: dict[int, list[str]] = {}
-    for row, field, reason in job.issues.filter(severity=IssueSeverity.ERROR, row__gt=1).values_list(
-        "row", "field", "reason"
-    ):
+    for row, field, reason in job.issues.filter(severity=IssueSeverity.ERROR).values_list("row", "field", "reason"):
         reasons.setdefault(row, []).append(f"{field}: {reason}")
     header, rows = read_rows(path=job.file.path, format=job.format, encoding=job.encoding)
     stem = Path(job.filename or str(job.pk)).stem

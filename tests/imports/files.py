@@ -63,7 +63,7 @@ def good_row(index: int, *, rng: random.Random, namespace: uuid.UUID, arabic: bo
 
 def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8", columns=None) -> Path:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns or COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns or COLUMNS, lineterminator="\r\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
