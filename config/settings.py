@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "reports.imports",
     "incidents",
+    "incidents.webhooks",
     "demo",  # the local demo's seed_demo command (demo/); it refuses to run in production
 ]
 
@@ -263,6 +264,19 @@ CELERY_BEAT_SCHEDULE["sweep-imports"] = {
     "task": "reports.imports.tasks.sweep_imports",
     "schedule": SIJIL_SWEEP_EVERY_SECONDS,
     "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
+}
+
+# --- Webhooks to partners (incidents/webhooks/, docs/webhooks.md) ----------------------
+# Allows http:// to a loopback receiver (tests, the demo); refused in production.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+if WEBHOOKS_ALLOW_LOOPBACK and PRODUCTION:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_LOOPBACK is for tests and the demo; turn it off in production.")
+SIJIL_WEBHOOK_RETRY_BASE_SECONDS = env.float("SIJIL_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS = env.float("SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
+    "task": "incidents.webhooks.tasks.dispatch_webhooks",
+    "schedule": SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS,
+    "options": {"expires": SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS},
 }
 
 # --- Logging: never a source's or a monitor's identity, never a report body ------

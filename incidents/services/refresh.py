@@ -19,6 +19,7 @@ from incidents.dedup import Figure, IncidentRecord, ReportRecord
 from incidents.models import Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
 from incidents.services.reconcile import SourceFigure, reconcile
+from incidents.webhooks.services import webhook_incident_refreshed  # webhooks
 from reports.choices import CasualtyScope, ReportStatus
 from reports.history import delete_recorded, save_recorded
 from reports.models import Report
@@ -149,6 +150,7 @@ def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed f
     """
     members = list(incident_member_reports(incident_ids=[incident.pk]))
     before = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+    status_before = incident.status  # webhooks: verified or updated
     if members:
         _apply_summary(incident, published_members(members))
     else:
@@ -165,6 +167,7 @@ def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed f
     changed = any(getattr(incident, name) != value for name, value in before.items())
     if changed or figures_changed:
         save_recorded(incident, by=by, reason=reason)
+        webhook_incident_refreshed(incident=incident, status_before=status_before)  # webhooks: partner-visible
     return changed or figures_changed
 
 
