@@ -147,6 +147,9 @@ def webhook_events_record(
     verified rows that changed. One change is one event, however many times
     it is reported within its transaction.
     """
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
+    if not endpoints:
+        return []  # nobody listens: no outbox row to write on every change of the pipeline
     now = timezone.now()
     bodies: list[tuple[str, dict]] = []
     if event == WebhookEventType.AGGREGATES_UPDATED:
@@ -163,7 +166,6 @@ def webhook_events_record(
             bodies.append((str(incident.pk), _incident_data(incident)))
     if not bodies:
         return []
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
     txid = _txid()
     events = [
         WebhookEvent(
