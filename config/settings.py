@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "config.apps.SijilTOTPConfig",  # django_otp.plugins.otp_totp, with a name a reviewer reads
     "reports",
     "reports.imports",
+    "reports.alerts",
     "incidents",
     "incidents.webhooks",
     "demo",  # the local demo's seed_demo command (demo/); it refuses to run in production
@@ -264,6 +265,23 @@ CELERY_BEAT_SCHEDULE["sweep-imports"] = {
     "task": "reports.imports.tasks.sweep_imports",
     "schedule": SIJIL_SWEEP_EVERY_SECONDS,
     "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
+}
+
+# --- Alerts to reviewers (reports/alerts/, docs/alerts.md) -------------------------------
+SIJIL_SITE_URL = env.str("SIJIL_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
+SIJIL_ALERT_DIGEST_AFTER_MINUTES = env.int("SIJIL_ALERT_DIGEST_AFTER_MINUTES", default=60)
+SIJIL_ALERT_DIGEST_EVERY_MINUTES = env.int("SIJIL_ALERT_DIGEST_EVERY_MINUTES", default=60)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sijil@localhost")
+CELERY_BEAT_SCHEDULE["digest-waiting-reports"] = {
+    "task": "reports.alerts.tasks.digest_waiting_reports",
+    "schedule": SIJIL_ALERT_DIGEST_EVERY_MINUTES * 60.0,
 }
 
 # --- Webhooks to partners (incidents/webhooks/, docs/webhooks.md) ----------------------

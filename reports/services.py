@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from reports import pipeline
+from reports.alerts.tasks import alerts_enqueue
 from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus, ReviewDecisionKind
 from reports.history import save_recorded
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
@@ -143,6 +144,7 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
             )
             ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
             pipeline.hand_back(report_id=report.pk, reason=HandBack.SUBMITTED)
+            transaction.on_commit(lambda: alerts_enqueue(report_id=report.pk))  # alerts (reports/alerts/)
     except IntegrityError:
         # Another request with the same id committed first: it is a replay or a conflict.
         existing = Report.objects.filter(pk=report_id).first()
