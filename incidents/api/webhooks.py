@@ -6,6 +6,7 @@ Another organisation's endpoint is a 404.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -96,7 +97,10 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ApiViewSet
         request=None,
         responses={202: DeliverySerializer, 400: ERRORS, 404: ERRORS},
     )
-    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/redeliver")
+    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[^/]+)/redeliver")
     def redeliver(self, request, pk=None, delivery_id=None):
-        delivery = get_object_or_404(WebhookDelivery, endpoint=self.get_object(), pk=delivery_id)
+        endpoint = self.get_object()
+        if not str(delivery_id).isdigit():
+            raise Http404
+        delivery = get_object_or_404(WebhookDelivery, endpoint=endpoint, pk=int(delivery_id))
         return Response(DeliverySerializer(webhook_redeliver(delivery=delivery)).data, status=status.HTTP_202_ACCEPTED)
