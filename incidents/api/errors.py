@@ -20,7 +20,6 @@ from rest_framework.views import exception_handler
 
 from reports.attachments import AttachmentRejected
 from reports.errors import ActionRefused
-from reports.imports.services import ImportRejected, ImportStateError
 from reports.services import ReportConflict
 
 
@@ -43,10 +42,6 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, ActionRefused):
         status_code = exc.status
         exc = exceptions.ValidationError(exc.as_dict())
-        exc.status_code = status_code
-    elif isinstance(exc, ImportRejected | ImportStateError):
-        status_code = exc.status
-        exc = exceptions.ValidationError({getattr(exc, "field", "detail"): [exc.reason]})
         exc.status_code = status_code
     elif isinstance(exc, AttachmentRejected):
         status_code = exc.status

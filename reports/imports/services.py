@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reports.errors import ActionRefused
 from reports.imports.models import ImportFormat, ImportIssue, ImportJob, ImportStatus, IssueSeverity
 from reports.imports.readers import UnreadableFile, open_head, read_rows, sniff
 from reports.imports.rows import (
@@ -53,24 +54,18 @@ BATCH_ROWS = 250
 PROGRESS_EVERY = 500
 
 
-class ImportRejected(Exception):
+class ImportRejected(ActionRefused):
     """An upload refused before any job exists: the field, the reason, and the HTTP status an API answers with."""
 
     def __init__(self, reason: str, *, status: int = 400, field: str = "file") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.field = field
+        super().__init__(field=field, reason=reason, status=status)
 
 
-class ImportStateError(Exception):
+class ImportStateError(ActionRefused):
     """The job is not in a state that allows this (confirming a job that is not ready): HTTP 409."""
 
-    status = 409
-
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+        super().__init__(field="status", reason=reason, status=409)
 
 
 def max_bytes() -> int:

@@ -53,7 +53,7 @@ def test_an_upload_is_checked_then_confirmed_and_imported(monitor_api, spreadshe
     assert rows[2]["id"] in b"".join(errors_file.streaming_content).decode()
 
     again = monitor_api.post(f"/api/v1/imports/{job['id']}/confirm/")
-    assert again.status_code == 409 and "detail" in again.json()["errors"]
+    assert again.status_code == 409 and "status" in again.json()["errors"]
 
 
 def test_the_same_file_again_imports_nothing_and_counts_every_row_unchanged(
