@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -193,6 +196,31 @@ def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
     return SubmitResult(report=existing, created=False)
 
 
+_REFERENCE_CACHE: ContextVar[dict | None] = ContextVar("sijil_reference_cache", default=None)
+
+
+@contextmanager
+def reference_lookups_cached() -> Iterator[None]:
+    """Within the block, each category and area is read once (a bulk import's batch, reports/imports/).
+
+    They change rarely and a block is short; outside one, every submission reads them afresh.
+    """
+    token = _REFERENCE_CACHE.set({})
+    try:
+        yield
+    finally:
+        _REFERENCE_CACHE.reset(token)
+
+
+def _cached(key: tuple, query):
+    cache = _REFERENCE_CACHE.get()
+    if cache is None:
+        return query()
+    if key not in cache:
+        cache[key] = query()
+    return cache[key]
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     """Check the rules of the domain and return model field values. Raises ValidationError by field."""
     values = {name: data.get(name, DEFAULTS.get(name)) for name in SUBMISSION_FIELDS}
@@ -205,15 +233,24 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if values[required] in (None, ""):
             error(required, _("This field is required."))
 
-    category = Category.objects.filter(slug=values["category"], is_active=True).first()
+    category = _cached(
+        ("category", values["category"]),
+        lambda: Category.objects.filter(slug=values["category"], is_active=True).first(),
+    )
     if values["category"] and category is None:
         error("category", _("Unknown category “%(slug)s”.") % {"slug": values["category"]})
-    admin1 = Area.objects.filter(pcode=values["admin1"], level=1).first() if values["admin1"] else None
+    admin1 = (
+        _cached(("area", 1, values["admin1"]), lambda: Area.objects.filter(pcode=values["admin1"], level=1).first())
+        if values["admin1"]
+        else None
+    )
     if values["admin1"] and admin1 is None:
         error("admin1", _("Unknown governorate p-code “%(pcode)s”.") % {"pcode": values["admin1"]})
     admin2 = None
     if values["admin2"]:
-        admin2 = Area.objects.filter(pcode=values["admin2"], level=2).first()
+        admin2 = _cached(
+            ("area", 2, values["admin2"]), lambda: Area.objects.filter(pcode=values["admin2"], level=2).first()
+        )
         if admin2 is None:
             error("admin2", _("Unknown district p-code “%(pcode)s”.") % {"pcode": values["admin2"]})
         elif admin1 is not None and admin2.parent_id != admin1.pcode:

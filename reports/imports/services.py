@@ -46,7 +46,7 @@ from reports.imports.rows import (
     parse_row,
 )
 from reports.models import User
-from reports.services import ReportConflict, report_check, report_submit, submission_hash
+from reports.services import ReportConflict, reference_lookups_cached, report_check, report_submit, submission_hash
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,8 @@ def import_validate(*, job_id) -> ImportJob | None:
         return job
     with translation.override(job.language):
         try:
-            outcome = _preview(job)
+            with reference_lookups_cached():
+                outcome = _preview(job)
         except (UnreadableFile, OSError) as exc:
             reason = exc.reason if isinstance(exc, UnreadableFile) else _("The stored file cannot be read.")
             return _fail(job, reason)
@@ -351,6 +352,12 @@ def import_run(*, job_id, slice_seconds: float | None = None) -> ImportJob | Non
 
 
 def _import_batch(job: ImportJob, columns: Columns | None, batch: list[tuple[int, dict]]) -> None:
+    with reference_lookups_cached():
+        issues = _import_rows(job, columns, batch)
+    _record_issues(job, issues)
+
+
+def _import_rows(job: ImportJob, columns: Columns | None, batch: list[tuple[int, dict]]) -> list[Issue]:
     issues: list[Issue] = []
     for number, cells in batch:
         parsed = _parse(job, columns, number, cells)
@@ -369,7 +376,7 @@ def _import_batch(job: ImportJob, columns: Columns | None, batch: list[tuple[int
                 job.imported += 1
             else:
                 job.unchanged += 1
-    _record_issues(job, issues)
+    return issues
 
 
 def _record_issues(job: ImportJob, issues: list[Issue]) -> None:
