@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE["sweep-imports"] = {
 SIJIL_SITE_URL = env.str("SIJIL_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
 SIJIL_ALERT_DIGEST_AFTER_MINUTES = env.int("SIJIL_ALERT_DIGEST_AFTER_MINUTES", default=60)
 SIJIL_ALERT_DIGEST_EVERY_MINUTES = env.int("SIJIL_ALERT_DIGEST_EVERY_MINUTES", default=60)
+# Beyond this many alert e-mails an hour, a reviewer's further alerts are in the admin only (a bulk import).
+SIJIL_ALERT_EMAILS_PER_HOUR = env.int("SIJIL_ALERT_EMAILS_PER_HOUR", default=30)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

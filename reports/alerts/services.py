@@ -69,9 +69,20 @@ def alerts_for_report(*, report_id) -> list[Alert]:
                 )
         except IntegrityError:
             continue  # already alerted
-        _email(alert)
+        if _emails_this_hour(reviewer) >= settings.SIJIL_ALERT_EMAILS_PER_HOUR:
+            # A bulk import of many killings: the admin has every alert, the inbox is not flooded.
+            Alert.objects.filter(pk=alert.pk).update(email_error="held back: too many alerts this hour")
+        else:
+            _email(alert)
         sent.append(alert)
     return sent
+
+
+def _emails_this_hour(reviewer: User) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return Alert.objects.filter(
+        recipient=reviewer, kind=AlertKind.REPORT, email_delivered=True, created_at__gt=since
+    ).count()
 
 
 def alerts_digest(*, now=None) -> list[Alert]:

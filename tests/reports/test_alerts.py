@@ -131,3 +131,16 @@ def test_the_digest_counts_reports_waiting_too_long_once_per_period(smtp, settin
     assert "Umm Khaled" not in digest.body
     assert alerts_digest() == []
     assert len(smtp.messages) == 1
+
+
+def test_past_the_hourly_cap_alerts_stay_in_the_admin_without_more_email(
+    smtp, settings, django_capture_on_commit_callbacks
+):
+    settings.SIJIL_ALERT_EMAILS_PER_HOUR = 2
+    ReviewerFactory(email="amal@example.org")
+    monitor = MonitorFactory()
+    for _ in range(4):
+        submit(monitor, django_capture_on_commit_callbacks)
+    assert len(smtp.messages) == 2
+    assert Alert.objects.count() == 4
+    assert Alert.objects.filter(email_delivered=False, email_error__startswith="held back").count() == 2
