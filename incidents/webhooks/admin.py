@@ -41,7 +41,8 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
+        if "organisation" in self.fields:  # the change page shows it read-only
+            self.fields["organisation"].queryset = Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
 
 
 @admin.register(WebhookEndpoint)
