@@ -73,7 +73,10 @@ INSTALLED_APPS = [
     "django_otp",
     "config.apps.SijilTOTPConfig",  # django_otp.plugins.otp_totp, with a name a reviewer reads
     "reports",
+    "reports.imports",
+    "reports.alerts",
     "incidents",
+    "incidents.webhooks",
     "demo",  # the local demo's seed_demo command (demo/); it refuses to run in production
 ]
 
@@ -267,6 +270,51 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS,
         "options": {"expires": SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS},
     },
+}
+
+# --- Bulk imports (reports/imports/, docs/imports.md) -------------------------------
+SIJIL_IMPORT_MAX_BYTES = env.int("SIJIL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+SIJIL_IMPORT_MAX_ROWS = env.int("SIJIL_IMPORT_MAX_ROWS", default=200_000)
+# A worker imports for this long, then sends the job on (a task stays far below the time limit).
+SIJIL_IMPORT_SLICE_SECONDS = env.float("SIJIL_IMPORT_SLICE_SECONDS", default=60.0)
+# A job no worker has touched for this long is sent again by the sweeper.
+SIJIL_IMPORT_STALE_SECONDS = env.int("SIJIL_IMPORT_STALE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["sweep-imports"] = {
+    "task": "reports.imports.tasks.sweep_imports",
+    "schedule": SIJIL_SWEEP_EVERY_SECONDS,
+    "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
+}
+
+# --- Alerts to reviewers (reports/alerts/, docs/alerts.md) -------------------------------
+SIJIL_SITE_URL = env.str("SIJIL_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
+SIJIL_ALERT_DIGEST_AFTER_MINUTES = env.int("SIJIL_ALERT_DIGEST_AFTER_MINUTES", default=60)
+SIJIL_ALERT_DIGEST_EVERY_MINUTES = env.int("SIJIL_ALERT_DIGEST_EVERY_MINUTES", default=60)
+# Beyond this many alert e-mails an hour, a reviewer's further alerts are in the admin only (a bulk import).
+SIJIL_ALERT_EMAILS_PER_HOUR = env.int("SIJIL_ALERT_EMAILS_PER_HOUR", default=30)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sijil@localhost")
+CELERY_BEAT_SCHEDULE["digest-waiting-reports"] = {
+    "task": "reports.alerts.tasks.digest_waiting_reports",
+    "schedule": SIJIL_ALERT_DIGEST_EVERY_MINUTES * 60.0,
+}
+
+# --- Webhooks to partners (incidents/webhooks/, docs/webhooks.md) ----------------------
+# Allows http:// to a loopback receiver (tests, the demo); refused in production.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+if WEBHOOKS_ALLOW_LOOPBACK and PRODUCTION:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_LOOPBACK is for tests and the demo; turn it off in production.")
+SIJIL_WEBHOOK_RETRY_BASE_SECONDS = env.float("SIJIL_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS = env.float("SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
+    "task": "incidents.webhooks.tasks.dispatch_webhooks",
+    "schedule": SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS,
+    "options": {"expires": SIJIL_WEBHOOK_DISPATCH_EVERY_SECONDS},
 }
 
 # --- Logging: never a source's or a monitor's identity, never a report body ------

@@ -29,7 +29,7 @@ KEY_PREFIX = "sjl_"
 # The shape of a key a caller chooses (the local demo's published key): the prefix, 8 characters, a long tail.
 CHOSEN_KEY = re.compile(r"sjl_[0-9a-z]{8}_[A-Za-z0-9_-]{32,87}")
 # Scopes an organisation's key may carry: partners read verified data, never reports.
-ORGANISATION_SCOPES = frozenset({ApiKeyScope.INCIDENTS_READ, ApiKeyScope.AGGREGATES_READ})
+ORGANISATION_SCOPES = frozenset({ApiKeyScope.INCIDENTS_READ, ApiKeyScope.AGGREGATES_READ, ApiKeyScope.WEBHOOKS_MANAGE})
 # Recording the last use is a write; do it at most this often per key.
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 

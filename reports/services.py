@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from reports import pipeline
+from reports.alerts.tasks import alerts_enqueue
 from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus, ReviewDecisionKind
 from reports.history import save_recorded
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
@@ -149,6 +153,7 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
             rows = ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
             _keep_as_read(report, rows)
             pipeline.hand_back(report_id=report.pk, reason=HandBack.SUBMITTED)
+            transaction.on_commit(lambda: alerts_enqueue(report_id=report.pk))  # alerts (reports/alerts/)
     except IntegrityError:
         # Another request with the same id committed first: it is a replay or a conflict.
         existing = Report.objects.filter(pk=report_id).first()
@@ -209,6 +214,31 @@ def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
     return SubmitResult(report=existing, created=False)
 
 
+_REFERENCE_CACHE: ContextVar[dict | None] = ContextVar("sijil_reference_cache", default=None)
+
+
+@contextmanager
+def reference_lookups_cached() -> Iterator[None]:
+    """Within the block, each category and area is read once (a bulk import's batch, reports/imports/).
+
+    They change rarely and a block is short; outside one, every submission reads them afresh.
+    """
+    token = _REFERENCE_CACHE.set({})
+    try:
+        yield
+    finally:
+        _REFERENCE_CACHE.reset(token)
+
+
+def _cached(key: tuple, query):
+    cache = _REFERENCE_CACHE.get()
+    if cache is None:
+        return query()
+    if key not in cache:
+        cache[key] = query()
+    return cache[key]
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     """Check the rules of the domain and return model field values. Raises ValidationError by field."""
     values = {name: data.get(name, DEFAULTS.get(name)) for name in SUBMISSION_FIELDS}
@@ -221,12 +251,26 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if values[required] in (None, ""):
             error(required, _("This field is required."))
 
-    category = Category.objects.filter(slug=values["category"], is_active=True).first() if values["category"] else None
+    category = (
+        _cached(
+            ("category", values["category"]),
+            lambda: Category.objects.filter(slug=values["category"], is_active=True).first(),
+        )
+        if values["category"]
+        else None
+    )
     if values["category"] and category is None:
         error("category", _("Unknown category “%(slug)s”.") % {"slug": values["category"]})
-    # The governorate and the district in one look-up.
+    # The governorate and the district in one look-up (cached for the length of an import batch).
     pcodes = [str(pcode) for pcode in (values["admin1"], values["admin2"]) if pcode]
-    areas = {(area.pcode, area.level): area for area in Area.objects.filter(pcode__in=pcodes)} if pcodes else {}
+    areas = (
+        _cached(
+            ("areas", *pcodes),
+            lambda: {(area.pcode, area.level): area for area in Area.objects.filter(pcode__in=pcodes)},
+        )
+        if pcodes
+        else {}
+    )
     admin1 = areas.get((str(values["admin1"]), 1)) if values["admin1"] else None
     if values["admin1"] and admin1 is None:
         error("admin1", _("Unknown governorate p-code “%(pcode)s”.") % {"pcode": values["admin1"]})
@@ -307,3 +351,19 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     for text_field in ("place_name", "narrative", "language", "perpetrator", "source_notes", "service"):
         values[text_field] = values[text_field] or ""
     return values
+
+
+def report_check(*, monitor: User, report_id, data: dict[str, Any]) -> bool:
+    """What `report_submit` would do with this submission, without storing anything.
+
+    True: it would store a new report; False: an identical replay of a stored
+    one. Raises `ReportConflict` or a `ValidationError` by field exactly as
+    `report_submit` would (the preview of a bulk import, reports/imports/).
+    """
+    digest = submission_hash(report_id=report_id, data=data)
+    existing = Report.objects.filter(pk=report_id).first()
+    if existing is not None:
+        _replay(existing, monitor=monitor, digest=digest)
+        return False
+    _clean(data)
+    return True

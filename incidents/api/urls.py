@@ -5,6 +5,8 @@ from rest_framework.routers import SimpleRouter
 
 from incidents.api import views
 from incidents.api.docs import DocsView, SchemaView
+from incidents.api.imports import ImportViewSet
+from incidents.api.webhooks import WebhookViewSet
 
 app_name = "api"
 
@@ -15,6 +17,8 @@ router.register("aggregates/daily", views.DailyAggregateViewSet, basename="aggre
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("areas", views.AreaViewSet, basename="area")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("imports", ImportViewSet, basename="import")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -11,6 +11,7 @@ class ApiKeyScope(models.TextChoices):
     REPORTS_READ = "reports:read", _("Read reports")
     INCIDENTS_READ = "incidents:read", _("Read incidents")
     AGGREGATES_READ = "aggregates:read", _("Read daily aggregates")
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Manage the organisation's webhooks")
 
 
 class ApiKey(models.Model):

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from incidents.models import LIVE_STATUSES, DailyAggregate, Incident, IncidentCasualty, IncidentStatus
 from incidents.services.locks import lock_names
+from incidents.webhooks.services import webhook_events_record  # webhooks
 from reports.days import counting_day, counting_zone
 from reports.models import Category
 
@@ -330,6 +331,7 @@ def aggregates_refresh(*, keys: Iterable[AggregateKey]) -> None:
         _lock_table("ROW EXCLUSIVE")
         lock_names(key.lock_name for key in keys)
         _store(compute_keys(keys))
+        webhook_events_record(event="aggregates.updated", aggregate_keys=keys)  # webhooks: partner-visible
 
 
 def compute_all(*, until: dt.date | None = None) -> dict[AggregateKey, dict[str, int]]:

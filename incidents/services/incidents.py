@@ -28,6 +28,7 @@ from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import incident_span, lock_areas, report_span
 from incidents.services.refresh import incident_refresh, mark_verified
 from incidents.services.transitions import absorb, new_incident_for, place, retire_if_empty
+from incidents.webhooks.services import webhook_events_record  # webhooks
 from reports.choices import CasualtyGroup, CasualtyKind
 from reports.errors import ActionRefused
 from reports.history import save_recorded
@@ -258,6 +259,7 @@ def incident_withdraw(*, incident: Incident, by: User, note: str) -> Incident:
         incident.status = IncidentStatus.WITHDRAWN
         save_recorded(incident, by=by, reason=_reason("withdrawn", note))
         tracker.apply()
+        webhook_events_record(event="incident.withdrawn", incident_ids=[incident.pk])  # webhooks: partner-visible
     return incident
 
 
@@ -278,6 +280,7 @@ def incident_verify(*, incident: Incident, by: User, note: str = "") -> Incident
         mark_verified(incident, by_id=by.pk, at=timezone.now())
         save_recorded(incident, by=by, reason=_reason("verified", note))
         tracker.apply()
+        webhook_events_record(event="incident.verified", incident_ids=[incident.pk])  # webhooks: partner-visible
     return incident
 
 

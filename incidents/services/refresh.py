@@ -20,6 +20,7 @@ from incidents.dedup import Figure, IncidentRecord, ReportRecord
 from incidents.models import Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
 from incidents.services.reconcile import SourceFigure, reconcile
+from incidents.webhooks.services import webhook_incident_refreshed  # webhooks
 from reports.choices import CasualtyScope, ReportStatus
 from reports.history import create_many_recorded, delete_recorded, save_many_recorded
 from reports.models import Report
@@ -175,9 +176,11 @@ def incidents_refresh(
     changed_ids: set = set()
     changed_incidents: list[Incident] = []
     figures = _FigureWrites()
+    status_before: dict[object, str] = {}  # webhooks: verified or updated
     for incident in incidents:
         members = members_of[incident.pk]
         before = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+        status_before[incident.pk] = incident.status
         if members:
             _apply_summary(incident, published_members(members))
         else:
@@ -202,6 +205,8 @@ def incidents_refresh(
 
     save_many_recorded(changed_incidents, by=by, reasons=[why(i.pk) for i in changed_incidents], fields=INCIDENT_FIELDS)
     figures.write(by=by, why=why)
+    for incident in changed_incidents:
+        webhook_incident_refreshed(incident=incident, status_before=status_before[incident.pk])  # webhooks
     return changed_ids
 
 

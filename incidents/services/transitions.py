@@ -25,6 +25,7 @@ from django.utils import timezone
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
 from incidents.services.refresh import incident_refresh, mark_verified
+from incidents.webhooks.services import webhook_events_record  # webhooks
 from reports.history import create_many_recorded, delete_recorded, save_many_recorded, save_recorded
 from reports.models import Report, User
 
@@ -113,6 +114,7 @@ def absorb(*, absorbed: Incident, target: Incident, by: User | None, reason: str
         delete_recorded(row, by=by, reason=reason)
     incident_refresh(absorbed, by=by, reason=reason)
     incident_refresh(target, by=by, reason=reason)
+    webhook_events_record(event="incident.merged", incident_ids=[absorbed.pk])  # webhooks: partner-visible
 
 
 def retire_if_empty(incident: Incident, *, into: Incident | None, by: User | None, reason: str) -> None:
@@ -128,6 +130,7 @@ def retire_if_empty(incident: Incident, *, into: Incident | None, by: User | Non
             return
         incident.status = IncidentStatus.WITHDRAWN
         save_recorded(incident, by=by, reason=reason)
+        webhook_events_record(event="incident.withdrawn", incident_ids=[incident.pk])  # webhooks: partner-visible
     incident_refresh(incident, by=by, reason=reason)
 
 
