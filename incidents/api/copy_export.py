@@ -24,6 +24,7 @@ from django.db.models import F, QuerySet
 from django.http import StreamingHttpResponse
 
 from incidents.api.exports import AGGREGATE_COLUMNS, FORMULA_TRIGGERS, HXL_INCIDENT_ORDER, INCIDENT_COLUMNS
+from reports.days import counting_zone
 
 CHUNK_BYTES = 64 * 1024
 TOMBSTONE_KEEPS = {"id", "status", "merged_into", "updated_at"}
@@ -39,14 +40,18 @@ def _utc(sql: str) -> str:
     """As Python's `isoformat()` in UTC with `Z`: the fraction only when the time has microseconds."""
     at = f"({sql} AT TIME ZONE 'UTC')"
     return (
-        f"(CASE WHEN extract(microseconds FROM {sql})::bigint %% 1000000 = 0 "
+        # mod() rather than the % operator: with no filters the statement has no parameters, and psycopg
+        # then leaves a doubled %% as it is.
+        f"(CASE WHEN mod(extract(microseconds FROM {sql})::bigint, 1000000) = 0 "
         f"""THEN to_char({at}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') """
         f"""ELSE to_char({at}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END)"""
     )
 
 
 def _local_date(sql: str) -> str:
-    return f"(({sql} AT TIME ZONE 'Asia/Damascus')::date)"
+    """The register's counting day (`reports/days.py`), as the aggregates count it."""
+    zone = counting_zone().key.replace("'", "")
+    return f"(({sql} AT TIME ZONE '{zone}')::date)"
 
 
 def _bool(sql: str) -> str:
