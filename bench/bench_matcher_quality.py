@@ -5,7 +5,7 @@
     python bench/bench_matcher_quality.py --fit            # re-estimate m/u on the tuning seeds 101–110
     python bench/bench_matcher_quality.py --sweep          # thresholds against quality on the tuning seeds
 
-Replays what the pipeline does (incidents.dedup.evaluation.cluster_online):
+Replays what the pipeline does (synthetic.evaluation.cluster_online):
 reports in arrival order; block_for → incidents in the block →
 score_candidates → join the best if its decision is "join", else a new
 incident (a duplicate candidate also starts its own incident). Prints pairwise
@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from incidents.dedup import weights
-from incidents.dedup.evaluation import cluster_online, estimate_m_u, quality
-from incidents.synthetic import generate, report_record
+from synthetic import generate, report_record
+from synthetic.evaluation import cluster_online, estimate_m_u, quality
 
 TUNING_SEEDS = range(101, 111)
 

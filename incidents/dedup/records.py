@@ -1,7 +1,7 @@
 """What the matcher knows of a report and of an incident: plain, frozen records.
 
 The pipeline builds these from the database; the benchmarks and tests build
-them from generated data (`incidents.synthetic.report_record`). Nothing here
+them from generated data (`synthetic.report_record`). Nothing here
 knows about Django.
 """
 

@@ -17,7 +17,7 @@ import math
 # block: the prior that a given one is the report's event is P(n) / n.
 EXISTING_PRIOR: tuple[tuple[int, float], ...] = ((1, 0.42), (2, 0.46), (3, 0.51), (4, 0.56), (16, 0.69), (32, 0.81))
 
-# feature -> level -> (m, u), estimated by `evaluation.estimate_m_u` on the
+# feature -> level -> (m, u), estimated by `synthetic.evaluation.estimate_m_u` on the
 # generated sets of seeds 101–110 (300 incidents each), with m floored at
 # 0.005 and u at 0.002: the generator is tidier than the world (it never puts
 # a report's coordinates in the wrong village), so no level may veto alone.
