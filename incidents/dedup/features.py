@@ -89,11 +89,11 @@ def distance(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
 
 _SPLIT = re.compile(r"[,،;/]| - ")
 _LOCATIVE_TEXT = """
-near in at outside around of the village town city district countryside rural neighbourhood neighborhood area
+near in at outside around of the village town city island district countryside rural neighbourhood neighborhood area
 centre center east west north south eastern western northern southern
-قرب في حي قريه بلده مدينه منطقه محيط ضواحي جوار مركز ريف شرق غرب شمال جنوب
+قرب في حي قريه بلده مدينه جزيره منطقه محيط ضواحي جوار مركز ريف شرق غرب شمال جنوب
 """
-_LOCATIVE = frozenset(_LOCATIVE_TEXT.split())
+LOCATIVE_WORDS = frozenset(_LOCATIVE_TEXT.split())
 
 
 @lru_cache(maxsize=65536)
@@ -104,7 +104,7 @@ def specific_place(name: str) -> str:
     """
     parts = []
     for part in _SPLIT.split(name or ""):
-        words = [w for w in normalize_name(part).split() if w not in _LOCATIVE]
+        words = [w for w in normalize_name(part).split() if w not in LOCATIVE_WORDS]
         if not words:
             continue
         phrase = " ".join(words)
@@ -113,6 +113,26 @@ def specific_place(name: str) -> str:
             continue  # the name of a district or governorate
         parts.append(place_key(phrase))
     return " ".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=65536)
+def place_similarity(a: str, b: str) -> float:
+    """How alike two place keys (`specific_place`) are, 0–100; 85 or more is the same place.
+
+    Keys of one name in any script or spelling are mostly identical
+    (consonant skeletons); rapidfuzz's ratio allows a letter's difference in
+    longer names. A name with a qualifier the other omits (Raml al-Janubi,
+    حي الرمل) is the same place when what they share is a name of three
+    consonants or more — not a two-letter word (Arab al-Mulk is not Rabia).
+    """
+    if a == b:
+        return 100.0
+    score = fuzz.ratio(a, b) if min(len(a), len(b)) >= 4 else 0.0
+    words_a, words_b = set(a.split()), set(b.split())
+    shared = words_a & words_b
+    if shared and (shared == words_a or shared == words_b) and len("".join(shared)) >= 3:
+        score = max(score, 90.0)
+    return score
 
 
 def place_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
@@ -129,7 +149,7 @@ def place_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str
     theirs = [specific_place(name) for name in incident.place_names]
     specific = [key for key in theirs if key]
     if mine and specific:
-        best = max(fuzz.token_set_ratio(mine, key) for key in specific)
+        best = max(place_similarity(mine, key) for key in specific)
         if best >= 85:
             return "same", f"{best:.0f}"
         return "different", f"{best:.0f}"
@@ -321,7 +341,7 @@ def distinct_events(a: Profile, b: Profile) -> bool:
         return True
     if a.landmarks and b.landmarks and not a.landmarks & b.landmarks:
         return True
-    if a.places and b.places and max(fuzz.token_set_ratio(x, y) for x in a.places for y in b.places) < 85:
+    if a.places and b.places and max(place_similarity(x, y) for x in a.places for y in b.places) < 85:
         return True
     x, y = a.incident, b.incident
     if None not in (x.latitude, x.longitude, y.latitude, y.longitude):

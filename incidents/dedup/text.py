@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from reports.places import normalize_arabic
+from reports.places import consonant_skeleton, normalize_arabic
 
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
@@ -66,46 +66,6 @@ explosion shelling war since displacement across al el unknown unidentified mask
 قذائف اتهم جمعوا عليهم يروي مصيرهم شيئا تعرف
 واحد اثنان اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره عشرات
 """
-# Arabic letters to Latin consonants, as the common transliterations write them.
-_TRANSLIT = {
-    "ب": "b",
-    "ت": "t",
-    "ث": "th",
-    "ج": "j",
-    "ح": "h",
-    "خ": "kh",
-    "د": "d",
-    "ذ": "dh",
-    "ر": "r",
-    "ز": "z",
-    "س": "s",
-    "ش": "sh",
-    "ص": "s",
-    "ض": "d",
-    "ط": "t",
-    "ظ": "z",
-    "غ": "gh",
-    "ف": "f",
-    "ق": "k",
-    "ك": "k",
-    "ل": "l",
-    "م": "m",
-    "ن": "n",
-    "ه": "h",
-    "ة": "h",
-    # Long vowels and glottal stops vanish, as in the Latin skeleton.
-    "ا": "",
-    "ي": "",
-    "ى": "",
-    "ع": "",
-    "ء": "",
-    "ئ": "",
-    "ؤ": "",
-}
-_VOWELS = re.compile(r"[aeiouy'’`]")
-_DOUBLED = re.compile(r"(.)\1+")
-
-
 @lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
     """Lower case, Arabic folded, Latin accents dropped, punctuation gone, digits in ASCII."""
@@ -190,15 +150,13 @@ def is_arabic(text: str) -> bool:
 def word_skeleton(word: str) -> str:
     """A script-independent key of one normalised word: its consonants in Latin letters.
 
+    The transliteration is `reports.places.consonant_skeleton`, the one the
+    gazetteer's resolver uses.
+
     >>> word_skeleton("haddad") == word_skeleton("حداد")
     True
     """
-    if _ARABIC_LETTER.match(word):
-        latin = "".join(_TRANSLIT.get(ch, "") for ch in word)
-    else:
-        latin = _VOWELS.sub("", word.replace("q", "k").replace("c", "k").replace("-", ""))
-    latin = _DOUBLED.sub(r"\1", latin)
-    return latin.rstrip("h") if len(latin) > 2 else latin
+    return consonant_skeleton(word)
 
 
 @lru_cache(maxsize=65536)

@@ -162,7 +162,7 @@ def test_figures_agree_when_ranges_overlap_or_are_close_and_conflict_when_far_ap
 
 def test_family_names_agree_across_scripts_and_tell_two_families_apart():
     incident = incident_of(report())
-    assert family_agreement(report(**ARABIC_ACCOUNT), incident) == ("same", "hd")
+    assert family_agreement(report(**ARABIC_ACCOUNT), incident) == ("same", "hdd")
     deeb = report(narrative="Gunmen shot men of the Deeb family near the bakery.")
     assert family_agreement(deeb, incident)[0] == "different"
     assert family_agreement(report(narrative="Gunmen shot men near the bakery."), incident)[0] == "unknown"
