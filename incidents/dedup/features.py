@@ -130,7 +130,7 @@ def place_similarity(a: str, b: str) -> float:
     score = fuzz.ratio(a, b) if min(len(a), len(b)) >= 4 else 0.0
     words_a, words_b = set(a.split()), set(b.split())
     shared = words_a & words_b
-    if shared and (shared == words_a or shared == words_b) and len("".join(shared)) >= 3:
+    if shared and shared in (words_a, words_b) and len("".join(shared)) >= 3:
         score = max(score, 90.0)
     return score
 
