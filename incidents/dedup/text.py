@@ -66,6 +66,8 @@ explosion shelling war since displacement across al el unknown unidentified mask
 قذائف اتهم جمعوا عليهم يروي مصيرهم شيئا تعرف
 واحد اثنان اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره عشرات
 """
+
+
 @lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
     """Lower case, Arabic folded, Latin accents dropped, punctuation gone, digits in ASCII."""
