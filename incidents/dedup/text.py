@@ -228,7 +228,7 @@ def _without(words: str, ignore: frozenset[str]) -> str:
 _FAMILY_LATIN = re.compile(r"\b(?:[Tt]he|of)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:family|clan|household)\b")
 _FAMILY_LATIN_OF = re.compile(r"\b(?:family|families|clan)\s+(?:of\s+)?(?:the\s+)?([A-Z][\w'’-]+)")
 # After normalize_arabic: عائلة → عايله, عائلات → عايلات, أسرة → اسره, آل → ال.
-_FAMILY_ARABIC = re.compile("(?:عايله|عايلات|اسره|ال)\\s+([\u0621-\u064a]{2,}(?:\\s+ال[\u0621-\u064a]{2,})?)")
+_FAMILY_ARABIC = re.compile("(?<!\\S)(?:عايله|عايلات|اسره|ال)\\s+([\u0621-\u064a]{2,}(?:\\s+ال[\u0621-\u064a]{2,})?)")
 
 
 @lru_cache(maxsize=65536)
@@ -246,7 +246,10 @@ def family_names(text: str) -> frozenset[str]:
         names.add(match.group(1))
     keys = set()
     for name in names:
-        words = [w for w in normalize_text(name).split() if w not in STOPWORDS]
+        words = normalize_text(name).split()
+        if not words or words[0] in STOPWORDS:
+            continue  # "عائلات من الحفة", "families from ...": a place, not a family
+        words = [w for w in words if w not in STOPWORDS]
         key = " ".join(word_skeleton(_strip_arabic_prefix(w)) for w in words)
         if len(key.replace(" ", "")) >= 2:
             keys.add(key)

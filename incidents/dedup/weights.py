@@ -1,4 +1,6 @@
-"""Fellegi–Sunter weights: for each feature level, m = P(level | same event), u = P(level | different events).
+"""The first, hand-counted Fellegi–Sunter table (model "coast-hand-v1"), the start of EM, and the thresholds.
+
+For each feature level, m = P(level | same event), u = P(level | different events).
 
 The weight of a level is log2(m / u); a pair's total weight is the sum over
 features (levels "unknown" weigh 0), plus the prior log-odds that this
@@ -9,6 +11,8 @@ of that total (in base 2). docs/matching.md says where the numbers come from.
 from __future__ import annotations
 
 import math
+
+from incidents.dedup.model import default_model
 
 # Prior: the probability that a report's event is already registered, given
 # how many incidents its block holds (tuning seeds 101–110: 42 % with one
@@ -79,14 +83,13 @@ M_U: dict[str, dict[str, tuple[float, float]]] = {
     "landmark": {"same": (0.383, 0.028), "different": (0.005, 0.376)},
 }
 
-# The report joins the best incident automatically at or above JOIN_THRESHOLD;
-# between the two a duplicate candidate is created for a reviewer; below, a new
-# incident. Chosen on the tuning seeds 101–110 (bench_matcher_quality.py
-# --sweep): 0.93 is the lowest join threshold whose pairwise precision stays
-# above 0.98 (0.984; 0.90 gives 0.977). 0.30 sends a reviewer about 28 % of
-# reports as candidates, three in four of them right.
-JOIN_THRESHOLD = 0.93
-CANDIDATE_THRESHOLD = 0.30
+# The thresholds of the online decision are the default model's
+# (default_model.json): the report joins the best incident automatically at or
+# above JOIN_THRESHOLD; between the two a duplicate candidate is created for a
+# reviewer; below, a new incident. A register's own model may move them
+# (incidents.dedup.calibration.calibrate): read them from the model in use.
+JOIN_THRESHOLD = default_model().join_threshold
+CANDIDATE_THRESHOLD = default_model().candidate_threshold
 
 
 def level_weight(feature: str, level: str) -> float:
