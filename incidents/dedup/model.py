@@ -107,7 +107,10 @@ class MatchModel:
         return {
             "format": MODEL_FORMAT,
             "version": self.version,
-            "m_u": {f: {level: [round(m, 6), round(u, 6)] for level, (m, u) in sorted(ls.items())} for f, ls in self.m_u.items()},
+            "m_u": {
+                f: {level: [round(m, 6), round(u, 6)] for level, (m, u) in sorted(ls.items())}
+                for f, ls in self.m_u.items()
+            },
             "existing_prior": [[size, p] for size, p in self.existing_prior],
             "pair_prior": self.pair_prior,
             "calibration": list(self.calibration),
