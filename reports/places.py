@@ -96,8 +96,8 @@ def normalize_name(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     text = normalize_arabic(text).casefold()
-    text = _LATIN_ARTICLE.sub("", text)
-    text = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", text))
+    text = _LATIN_ARTICLE.sub("", _APOSTROPHES.sub("", text))
+    text = _PUNCTUATION.sub(" ", text)
     text = _ARABIC_ARTICLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -140,9 +140,10 @@ _ARABIC_CONSONANTS = {
 _ARABIC_LETTERS = re.compile("[\u0621-\u064a\u067e\u06a4\u06af]")
 # Latin: vowels and the semivowels w and y (Arwad/Ruad, Sawda/Souda, Sweida/Suwayda), apostrophes for ع and ء.
 _LATIN_DROPPED = re.compile(r"[aeiouwy'’‘`ʿʾ-]")
-# Letters that Arabic does not have, and the spellings of one Arabic consonant: p→b (Pasha/Basha),
-# v→f, q/c→k (Qardaha/Kardaha), g→j unless it is the gh of غ (Gabala/Jablah).
-_LATIN_FOLD = (("q", "k"), ("c", "k"), ("p", "b"), ("v", "f"), ("x", "ks"))
+# Letters that Arabic does not have, and the spellings of one Arabic consonant: dj→j and ch→sh
+# (French: Djebleh, Cheikh), p→b (Pasha/Basha), v→f, q/c→k (Qardaha/Kardaha), g→j unless it is
+# the gh of غ (Gabala/Jablah).
+_LATIN_FOLD = (("dj", "j"), ("ch", "sh"), ("q", "k"), ("c", "k"), ("p", "b"), ("v", "f"), ("x", "ks"))
 _G_NOT_GH = re.compile(r"g(?!h)")
 _DOUBLED = re.compile(r"(.)\1+")
 
