@@ -135,6 +135,7 @@ def cluster_online(
                     members={i.id: store.reports[i.id] for i in block_incidents},
                     model=model,
                     linkage=linkage,
+                    focus=[incident_id],
                     cache=cache,
                 )
                 for merge in resolution.merges:

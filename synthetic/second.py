@@ -120,8 +120,10 @@ def romanise(arabic: str, rng: random.Random) -> str:
         if word.startswith("ال") and len(word) > 3:
             word = word[2:]
             first = _ROMAN.get(word[0], ("",))[0]
-            prefix = rng.choice(("al-", "el-", "", "al ")) if word[0] not in _SUN else rng.choice(
-                ("al-", "el-", "", f"a{first}-")
+            prefix = (
+                rng.choice(("al-", "el-", "", "al "))
+                if word[0] not in _SUN
+                else rng.choice(("al-", "el-", "", f"a{first}-"))
             )
         out = []
         for i, letter in enumerate(word):

@@ -42,7 +42,7 @@ class LabelledPair:
 
     @classmethod
     def from_reasons(cls, reasons: Mapping[str, Any], *, same: bool) -> LabelledPair:
-        """From the `reasons` the matcher stored with a decision (`levels`, `prior_weight`) and the reviewer's answer."""
+        """From the `reasons` stored with a decision (`levels`, `prior_weight`) and the reviewer's answer."""
         return cls(levels=dict(reasons["levels"]), prior_weight=float(reasons["prior_weight"]), same=same)
 
 

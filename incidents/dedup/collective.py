@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
@@ -49,33 +48,56 @@ RIVAL_BELOW = 0.5
 
 
 class PairCache:
-    """The feature levels of report pairs, kept between calls: a report's comparisons never change.
+    """The feature levels (and probabilities) of report pairs, kept between calls.
 
-    Keyed by the records themselves (frozen dataclasses), so an amended report,
-    a different record, is compared afresh. Bounded: the oldest half is
-    dropped when `limit` is reached.
+    A report's comparisons never change while the report does not: entries
+    are found by the two report ids and used only if they were made from the
+    same records (an amended report, a different record, is compared afresh).
+    Bounded: everything is dropped when `limit` pairs are kept.
     """
 
     def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
-        self._levels: dict[tuple[ReportRecord, ReportRecord], dict[str, str]] = {}
-        self._singles: dict[ReportRecord, IncidentRecord] = {}
+        self._pairs: dict[tuple[str, str], _Entry] = {}
+
+    def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
+        first, second = (a, b) if a.id <= b.id else (b, a)
+        key = (first.id, second.id)
+        entry = self._pairs.get(key)
+        if (
+            entry is not None
+            and (entry.first is first or entry.first == first)
+            and (entry.second is second or entry.second == second)
+        ):
+            return entry
+        # The later report is compared with the earlier as an incident of one report.
+        early, late = (
+            (first, second) if (first.occurred_from, first.id) <= (second.occurred_from, second.id) else (second, first)
+        )
+        levels = comparison_levels(late, IncidentRecord.from_reports(early.id, [early]))[0]
+        if len(self._pairs) >= self.limit:
+            self._pairs.clear()
+        entry = self._pairs[key] = _Entry(first, second, levels, {})
+        return entry
 
     def levels(self, a: ReportRecord, b: ReportRecord) -> dict[str, str]:
-        first, second = (a, b) if (a.occurred_from, a.id) <= (b.occurred_from, b.id) else (b, a)
-        key = (first, second)
-        found = self._levels.get(key)
+        return self._entry(a, b).levels
+
+    def probability(self, a: ReportRecord, b: ReportRecord, model: MatchModel) -> float:
+        """`model.pair_probability` of the pair's levels, kept per model version."""
+        entry = self._entry(a, b)
+        found = entry.probabilities.get(model.version)
         if found is None:
-            single = self._singles.get(first)
-            if single is None:
-                single = self._singles[first] = IncidentRecord.from_reports(first.id, [first])
-            found = comparison_levels(second, single)[0]
-            if len(self._levels) >= self.limit:
-                for old in list(self._levels)[: self.limit // 2]:
-                    del self._levels[old]
-                self._singles.clear()
-            self._levels[key] = found
+            found = entry.probabilities[model.version] = model.pair_probability(entry.levels)
         return found
+
+
+@dataclass
+class _Entry:
+    first: ReportRecord
+    second: ReportRecord
+    levels: dict[str, str]
+    probabilities: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -124,6 +146,7 @@ def resolve_block(
     model: MatchModel | None = None,
     linkage: str = AVERAGE,
     rivals: bool = True,
+    focus: Collection[str] | None = None,
     cache: PairCache | None = None,
 ) -> Resolution:
     """Which fragments of a block to merge, and which pairs of incidents to show a reviewer.
@@ -151,6 +174,12 @@ def resolve_block(
     model version and the strongest and weakest report pairs. Links between
     the candidate threshold and the merge threshold are candidates too
     (reason "below_threshold"). Deterministic: ties are broken by ids.
+
+    `focus`: the incidents that changed since the block was last resolved
+    (those the batch's reports went to); only links that touch them (or
+    the clusters they merge into) are considered, the others having been
+    resolved before. None considers every pair. `cache` keeps report-pair
+    comparisons between calls (a `PairCache`; one per worker process).
     """
     if linkage not in (AVERAGE, COMPLETE):
         raise ValueError(f"linkage must be {AVERAGE!r} or {COMPLETE!r}, not {linkage!r}")
@@ -174,10 +203,8 @@ def resolve_block(
         key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
         found = pair_p.get(key)
         if found is None:
-            if b.category not in compatible_categories(a.category):
-                found = 0.0
-            else:
-                found = model.pair_probability(cache.levels(a, b))
+            compatible = b.category in compatible_categories(a.category)
+            found = cache.probability(a, b, model) if compatible else 0.0
             pair_p[key] = found
         return found
 
@@ -191,13 +218,16 @@ def resolve_block(
         return any(frozenset((i, j)) in cannot for i in x.incidents for j in y.incidents)
 
     links: dict[tuple[str, str], float] = {}
-    for a, b in combinations(sorted(clusters), 2):
-        links[(a, b)] = link(clusters[a], clusters[b])
-    merges: list[Merge] = []
-    held: dict[tuple[str, str], str] = {}  # links not merged, and why
+
+    def key(a: str, b: str) -> tuple[str, str]:
+        return (a, b) if a < b else (b, a)
 
     def get(a: str, b: str) -> float:
-        return links[(a, b) if a < b else (b, a)]
+        k = key(a, b)
+        value = links.get(k)
+        if value is None:
+            value = links[k] = link(clusters[k[0]], clusters[k[1]])
+        return value
 
     def exclusive(a: str, b: str, value: float) -> float:
         """The link of a and b once the clusters that rival b for a (and a for b) share it.
@@ -218,17 +248,26 @@ def resolve_block(
                 rival_odds += q / max(1e-12, 1 - q)
         return odds / (1 + odds + rival_odds) if rival_odds else value
 
+    watched = set(clusters) if focus is None else {i for i in focus if i in clusters}
+
+    def considered() -> list[tuple[str, str]]:
+        """The pairs that may merge: those with a watched cluster (the others were resolved before)."""
+        return sorted({key(a, b) for a in watched for b in clusters if b != a})
+
+    merges: list[Merge] = []
+    held: dict[tuple[str, str], str] = {}  # links at or above the threshold not merged, and why
     while True:
         best: tuple[float, str, str] | None = None
-        for (a, b), raw in links.items():
+        for a, b in considered():
+            raw = get(a, b)
             if raw < model.merge_threshold or (a, b) in held:
-                continue
-            value = exclusive(a, b, raw) if rivals else raw
-            if value < model.merge_threshold:
                 continue
             x, y = clusters[a], clusters[b]
             if forbidden(x, y):
                 held[(a, b)] = "rejected"
+                continue
+            value = exclusive(a, b, raw) if rivals else raw
+            if value < model.merge_threshold:
                 continue
             if x.verified or y.verified:
                 held[(a, b)] = VERIFIED
@@ -242,7 +281,7 @@ def resolve_block(
             break
         value, a, b = best
         x, y = clusters[a], clusters[b]
-        raw_link = links[(a, b)]
+        raw_link = get(a, b)
         target_key, source_key = (a, b) if _target_rank(x, summaries) <= _target_rank(y, summaries) else (b, a)
         target, source = clusters[target_key], clusters[source_key]
         # The source's first incident holds the source's reports by now (earlier merges moved them
@@ -262,14 +301,14 @@ def resolve_block(
         target.reports.extend(source.reports)
         target.pinned = target.pinned or source.pinned
         del clusters[source_key]
-        links = {k: v for k, v in links.items() if source_key not in k}
-        held = {k: v for k, v in held.items() if source_key not in k and target_key not in k}
-        for other in clusters:
-            if other != target_key:
-                key = (other, target_key) if other < target_key else (target_key, other)
-                links[key] = link(clusters[key[0]], clusters[key[1]])
+        changed = {source_key, target_key}
+        links = {k: v for k, v in links.items() if not changed & set(k)}
+        held = {k: v for k, v in held.items() if not changed & set(k)}
+        watched.discard(source_key)
+        watched.add(target_key)
     candidates = []
-    for (a, b), value in sorted(links.items()):
+    for a, b in considered():
+        value = get(a, b)
         reason = held.get((a, b))
         if reason == "rejected" or (reason is None and value < model.candidate_threshold):
             continue
