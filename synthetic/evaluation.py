@@ -82,6 +82,7 @@ def cluster_online(
     model: MatchModel | None = None,
     heal: bool = False,
     linkage: str = AVERAGE,
+    cache: PairCache | None = None,
 ) -> ClusteringRun:
     """What the pipeline does, report by report in arrival order.
 
@@ -98,11 +99,12 @@ def cluster_online(
     With `heal`, after each report the incidents of its block are resolved
     collectively (`incidents.dedup.collective.resolve_block`, nothing
     verified, pinned or rejected) and the fragments it says are one event
-    merged, as the pipeline v2 does after each batch.
+    merged, as the pipeline v2 does after each batch. `cache` may be shared
+    between runs on the same reports (comparisons do not depend on the model).
     """
     store = IncidentStore()
     run = ClusteringRun()
-    cache = PairCache()
+    cache = cache or PairCache()
     members: dict[str, list[str]] = defaultdict(list)
     made = 0
     for report in reports:

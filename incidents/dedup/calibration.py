@@ -22,7 +22,7 @@ the same event.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -54,8 +54,9 @@ def calibrate(
     target_precision: float = 0.98,
     strength: float = 2.0,
     min_above: int = 5,
+    thresholds: Collection[str] = ("merge_threshold",),
 ) -> MatchModel:
-    """A copy of `model` calibrated on labelled pairs: Platt (a, b) and the join and merge thresholds.
+    """A copy of `model` calibrated on labelled pairs: Platt (a, b) and the merge (and join) threshold.
 
     The weights are recomputed with `model`'s m/u table from each label's
     levels, so labels gathered under an older model still count. `strength`
@@ -63,8 +64,15 @@ def calibrate(
     thresholds become the lowest calibrated probability (between 0.5 and
     0.99, in steps of 0.01) at which at least `min_above` labelled pairs lie
     above and at least `target_precision` of them are one event; with too
-    few labels they are kept. `trained` records the labels used.
+    few labels they are kept. Which thresholds: `thresholds`, by default
+    only `merge_threshold` (labels of report pairs, as collective resolution
+    compares them); add "join_threshold" when the labels are reviewers'
+    answers to online candidates (a report against an incident, whose
+    `reasons` carry the block's prior). `trained` records the labels used.
     """
+    unknown = set(thresholds) - {"merge_threshold", "join_threshold"}
+    if unknown:
+        raise ValueError(f"Only merge_threshold and join_threshold are calibrated, not {sorted(unknown)}.")
     if not labels:
         raise ValueError("Calibration needs labelled pairs.")
     totals = [label.prior_weight + model.evidence(label.levels) for label in labels]
@@ -75,9 +83,10 @@ def calibrate(
     threshold = _threshold(probabilities, [label.same for label in labels], target_precision, min_above)
     changes: dict[str, Any] = {"calibration": (round(a, 6), round(b, 6))}
     if threshold is not None:
-        changes["join_threshold"] = threshold
-        changes["merge_threshold"] = threshold
-        changes["candidate_threshold"] = min(model.candidate_threshold, threshold)
+        for name in thresholds:
+            changes[name] = threshold
+        if "join_threshold" in thresholds:
+            changes["candidate_threshold"] = min(model.candidate_threshold, threshold)
     trained = {
         **dict(model.trained),
         "calibrated_on": len(labels),
