@@ -183,3 +183,16 @@ def test_reliability_bins_predicted_against_observed():
     text = reliability_markdown(table)
     assert "| 0.9–1.0 | 4 | 0.950 | 0.750 |" in text and text.count("\n") == 4
     assert math.isclose(sum(b.pairs for b in table), len(predicted))
+
+
+def test_with_too_few_labels_above_a_threshold_the_thresholds_are_kept():
+    model = default_model()
+    labels = [LabelledPair(levels={"family": "same"}, prior_weight=model.pair_prior_weight(), same=True)] * 3
+    calibrated = calibrate(model, labels, version="few")
+    assert (calibrated.merge_threshold, calibrated.join_threshold) == (model.merge_threshold, model.join_threshold)
+    assert calibrated.calibration != (1.0, 0.0)  # the slope and offset still move, a little
+
+
+def test_the_shipped_model_was_learned_by_em_and_calibrated():
+    trained = default_model().trained
+    assert trained["method"] == "em" and trained["comparisons"] > 10_000 and trained["calibrated_on"] >= 100
