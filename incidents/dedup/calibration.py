@@ -157,12 +157,15 @@ class ReliabilityBin:
 
 def reliability(predicted: Sequence[float], observed: Sequence[bool], *, bins: int = 10) -> list[ReliabilityBin]:
     """Predicted probabilities in `bins` equal bins against the observed share of true pairs in each."""
-    counts = [[0, 0.0, 0] for _ in range(bins)]
+    sizes = [0] * bins
+    sums = [0.0] * bins
+    hits_in = [0] * bins
     for p, same in zip(predicted, observed, strict=True):
         i = min(bins - 1, max(0, int(p * bins)))
-        counts[i][0] += 1
-        counts[i][1] += p
-        counts[i][2] += 1 if same else 0
+        sizes[i] += 1
+        sums[i] += p
+        hits_in[i] += 1 if same else 0
+    counts = list(zip(sizes, sums, hits_in, strict=True))
     return [
         ReliabilityBin(
             low=i / bins,

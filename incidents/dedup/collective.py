@@ -28,8 +28,9 @@ merges through its absorb service; nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
@@ -331,12 +332,20 @@ def resolve_block(
     )
 
 
-def _target_rank(cluster: _Cluster, summaries: Mapping[str, IncidentRecord]) -> tuple:
+def _target_rank(cluster: _Cluster, summaries: Mapping[str, IncidentRecord]) -> tuple[bool, int, datetime, str]:
     first = cluster.incidents[0]
     return (not cluster.pinned, -len(cluster.reports), summaries[first].occurred_from, first)
 
 
-def _explain(model, linkage, value, source: _Cluster, target: _Cluster, p, cache: PairCache) -> dict[str, Any]:
+def _explain(
+    model: MatchModel,
+    linkage: str,
+    value: float,
+    source: _Cluster,
+    target: _Cluster,
+    p: Callable[[ReportRecord, ReportRecord], float],
+    cache: PairCache,
+) -> dict[str, Any]:
     pairs = sorted(
         ((p(a, b), a, b) for a in source.reports for b in target.reports), key=lambda t: (-t[0], t[1].id, t[2].id)
     )

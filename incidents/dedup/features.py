@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -253,7 +254,7 @@ def _ranges_agree(a: Figure, b: Figure) -> str:
     return "conflict"
 
 
-def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict]:
+def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict[str, str]]:
     """Whether the casualty figures of the same kind and group agree, taking the best of the incident's figures."""
     mine = {(f.kind, f.group): f for f in report.figures}
     if not mine or not incident.figures:
@@ -287,7 +288,7 @@ def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tup
     return "disagree", mine
 
 
-def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict]:
+def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict[str, Any]]:
     """Place names and coordinates as one feature: "same/same_spot", "compatible/unknown", ...
 
     They are not independent (two reports naming one village also give

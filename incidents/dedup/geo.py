@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 from incidents.dedup.text import word_skeleton
 from reports.places import Place, PlaceIndex, normalize_name
@@ -30,7 +31,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @lru_cache(maxsize=1)
-def gazetteer() -> dict[str, dict]:
+def gazetteer() -> dict[str, dict[str, Any]]:
     """The gazetteer's areas by p-code."""
     return {record["pcode"]: record for record in gazetteer_records()}
 

@@ -182,7 +182,7 @@ def logistic2(bits: float) -> float:
         return 1.0
     if bits < -60:
         return 0.0
-    return 1.0 / (1.0 + 2.0 ** (-bits))
+    return 1.0 / (1.0 + math.pow(2.0, -bits))
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from incidents.dedup.features import (
     Profile,
@@ -44,10 +45,10 @@ class Match:
     incident_id: str
     score: float
     decision: str
-    reasons: dict = field(compare=False)
+    reasons: dict[str, Any] = field(compare=False)
 
 
-def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict]:
+def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict[str, Any]]:
     """The level of each feature for a (report, incident) pair, and what a reviewer reads about each.
 
     With an incident of one report (`IncidentRecord.from_reports(id, [other])`)
@@ -93,7 +94,7 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
 
 def score_pair(
     report: ReportRecord, incident: IncidentRecord, *, block_size: int = 1, model: MatchModel | None = None
-) -> tuple[float, dict]:
+) -> tuple[float, dict[str, Any]]:
     """The probability that a report describes an incident, and the features and weights behind it.
 
     `block_size` is the number of incidents scored with this one: the prior is
