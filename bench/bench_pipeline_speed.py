@@ -73,10 +73,10 @@ from incidents import services
 from incidents.models import DailyAggregate, DuplicateCandidate, Incident, MatchDecision
 from incidents.services import report_process
 from incidents.services.aggregates import aggregates_snapshot, compute_all
-from incidents.synthetic import generate, report_record
 from reports.choices import ProcessingState
 from reports.models import Report, ReportCasualty, User
 from reports.services import report_submit
+from synthetic import generate, report_record
 
 BATCHES = hasattr(services, "reports_process")
 

@@ -38,7 +38,8 @@ _ARABIC_FOLD = str.maketrans(
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _ARABIC_ARTICLE = re.compile(r"(?<!\S)(?:ال|وال|بال|فال)(?=\S{3,})")
 # Latin transliterations of the article: Al-, El-, Ar-, As-, Ash-, Ad-, Az-, At-, An- ...
-_LATIN_ARTICLE = re.compile(r"(?<![\w])(?:al|el|ar|as|ash|ad|adh|az|at|ath|an|ed|es|er|et)[-\s'’‘]+(?=\w)")
+_LATIN_ARTICLE = re.compile(r"(?<![\w])(?:al|el|ar|as|ash|ad|adh|az|at|ath|an|ed|es|er|et|ez)[-\s'’‘]+(?=\w)")
+_APOSTROPHES = re.compile(r"['’‘`ʿʾ]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 # Words that say where a place is rather than name it.
@@ -95,26 +96,95 @@ def normalize_name(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     text = normalize_arabic(text).casefold()
-    text = _LATIN_ARTICLE.sub("", text)
+    text = _LATIN_ARTICLE.sub("", _APOSTROPHES.sub("", text))
     text = _PUNCTUATION.sub(" ", text)
     text = _ARABIC_ARTICLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
-_VOWELS = re.compile(r"[aeiouy]")
+# Arabic letters as the common Latin transliterations write their consonants.
+# The long vowels and semivowels ا و ي ى (a/aa, w/u/o/ou, y/i/ee/e) and the
+# glottal stops vanish, as the vowels and w/y of a Latin name do: a name is
+# written ارواد, Arwad or Ruad, السودا, Sawdah or Al-Souda, and only its
+# consonants are the same in every rendering.
+_ARABIC_CONSONANTS = {
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "k",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "ة": "h",
+    "پ": "b",
+    "ڤ": "f",
+    "گ": "j",
+}
+_ARABIC_LETTERS = re.compile("[\u0621-\u064a\u067e\u06a4\u06af]")
+# Latin: vowels and the semivowels w and y (Arwad/Ruad, Sawda/Souda, Sweida/Suwayda), apostrophes for ع and ء.
+_LATIN_DROPPED = re.compile(r"[aeiouwy'’‘`ʿʾ-]")
+# Letters that Arabic does not have, and the spellings of one Arabic consonant: dj→j and ch→sh
+# (French: Djebleh, Cheikh), p→b (Pasha/Basha), v→f, q/c→k (Qardaha/Kardaha), g→j unless it is
+# the gh of غ (Gabala/Jablah).
+_LATIN_FOLD = (("dj", "j"), ("ch", "sh"), ("q", "k"), ("c", "k"), ("p", "b"), ("v", "f"), ("x", "ks"))
+_G_NOT_GH = re.compile(r"g(?!h)")
 _DOUBLED = re.compile(r"(.)\1+")
+
+
+def consonant_skeleton(word: str) -> str:
+    """The consonants of one normalised word (see `normalize_name`), in Latin letters, whatever its script.
+
+    This is the one transliteration of the project: the resolver, the
+    matcher's place keys and its family names use it, so that an Arabic name
+    and each of its Latin renderings give the same key. Doubled letters
+    collapse (Haffa, الحفة) and a final h (the ta marbuta: Jableh, جبلة) is
+    dropped.
+
+    >>> consonant_skeleton("arwad") == consonant_skeleton("ruad") == consonant_skeleton("ارواد")
+    True
+    >>> consonant_skeleton("sawdah") == consonant_skeleton("souda") == consonant_skeleton("سودا")
+    True
+    """
+    # Doubled letters collapse before the vowels go (Hammam, حمام), so that two
+    # consonants a vowel apart stay two (Sisiniyah, السيسنية: s-s-n).
+    word = _DOUBLED.sub(r"\1", word.casefold())
+    if _ARABIC_LETTERS.search(word):
+        latin = "".join(_ARABIC_CONSONANTS.get(ch, ch if ch.isascii() and ch.isalnum() else "") for ch in word)
+    else:
+        latin = word
+        for letter, replacement in _LATIN_FOLD:
+            latin = latin.replace(letter, replacement)
+        latin = _LATIN_DROPPED.sub("", _DOUBLED.sub(r"\1", _G_NOT_GH.sub("j", latin)))
+    return latin.rstrip("h") if len(latin) > 2 else latin
 
 
 def latin_skeleton(key: str) -> str | None:
     """The consonant skeleton of a normalised Latin name, or None when it is too short.
 
-    Transliterations of one Arabic name differ mostly in vowels, doubled letters,
-    q/k and a final h: jeblah, jableh and jabla all give "jbl".
+    Transliterations of one Arabic name differ mostly in vowels, semivowels,
+    doubled letters, q/k and a final h: jeblah, jableh and jabla all give
+    "jbl"; dayr az-zawr and deir ez-zor "drzr".
     """
     if not key.isascii():
         return None
-    text = key.replace(" ", "").replace("q", "k").replace("c", "k")
-    text = _DOUBLED.sub(r"\1", _VOWELS.sub("", text)).rstrip("h")
+    text = "".join(consonant_skeleton(word) for word in key.split())
     return text if len(text) >= 3 and len(key) >= 5 else None
 
 

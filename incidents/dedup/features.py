@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -89,11 +90,11 @@ def distance(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
 
 _SPLIT = re.compile(r"[,،;/]| - ")
 _LOCATIVE_TEXT = """
-near in at outside around of the village town city district countryside rural neighbourhood neighborhood area
+near in at outside around of the village town city island district countryside rural neighbourhood neighborhood area
 centre center east west north south eastern western northern southern
-قرب في حي قريه بلده مدينه منطقه محيط ضواحي جوار مركز ريف شرق غرب شمال جنوب
+قرب في حي قريه بلده مدينه جزيره منطقه محيط ضواحي جوار مركز ريف شرق غرب شمال جنوب
 """
-_LOCATIVE = frozenset(_LOCATIVE_TEXT.split())
+LOCATIVE_WORDS = frozenset(_LOCATIVE_TEXT.split())
 
 
 @lru_cache(maxsize=65536)
@@ -104,7 +105,7 @@ def specific_place(name: str) -> str:
     """
     parts = []
     for part in _SPLIT.split(name or ""):
-        words = [w for w in normalize_name(part).split() if w not in _LOCATIVE]
+        words = [w for w in normalize_name(part).split() if w not in LOCATIVE_WORDS]
         if not words:
             continue
         phrase = " ".join(words)
@@ -113,6 +114,26 @@ def specific_place(name: str) -> str:
             continue  # the name of a district or governorate
         parts.append(place_key(phrase))
     return " ".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=65536)
+def place_similarity(a: str, b: str) -> float:
+    """How alike two place keys (`specific_place`) are, 0–100; 85 or more is the same place.
+
+    Keys of one name in any script or spelling are mostly identical
+    (consonant skeletons); rapidfuzz's ratio allows a letter's difference in
+    longer names. A name with a qualifier the other omits (Raml al-Janubi,
+    حي الرمل) is the same place when what they share is a name of three
+    consonants or more — not a two-letter word (Arab al-Mulk is not Rabia).
+    """
+    if a == b:
+        return 100.0
+    score = fuzz.ratio(a, b) if min(len(a), len(b)) >= 4 else 0.0
+    words_a, words_b = set(a.split()), set(b.split())
+    shared = words_a & words_b
+    if shared and shared in (words_a, words_b) and len("".join(shared)) >= 3:
+        score = max(score, 90.0)
+    return score
 
 
 def place_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
@@ -129,7 +150,7 @@ def place_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str
     theirs = [specific_place(name) for name in incident.place_names]
     specific = [key for key in theirs if key]
     if mine and specific:
-        best = max(fuzz.token_set_ratio(mine, key) for key in specific)
+        best = max(place_similarity(mine, key) for key in specific)
         if best >= 85:
             return "same", f"{best:.0f}"
         return "different", f"{best:.0f}"
@@ -233,7 +254,7 @@ def _ranges_agree(a: Figure, b: Figure) -> str:
     return "conflict"
 
 
-def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict]:
+def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict[str, str]]:
     """Whether the casualty figures of the same kind and group agree, taking the best of the incident's figures."""
     mine = {(f.kind, f.group): f for f in report.figures}
     if not mine or not incident.figures:
@@ -267,7 +288,7 @@ def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tup
     return "disagree", mine
 
 
-def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict]:
+def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict[str, Any]]:
     """Place names and coordinates as one feature: "same/same_spot", "compatible/unknown", ...
 
     They are not independent (two reports naming one village also give
@@ -321,7 +342,7 @@ def distinct_events(a: Profile, b: Profile) -> bool:
         return True
     if a.landmarks and b.landmarks and not a.landmarks & b.landmarks:
         return True
-    if a.places and b.places and max(fuzz.token_set_ratio(x, y) for x in a.places for y in b.places) < 85:
+    if a.places and b.places and max(place_similarity(x, y) for x in a.places for y in b.places) < 85:
         return True
     x, y = a.incident, b.incident
     if None not in (x.latitude, x.longitude, y.latitude, y.longitude):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 from incidents.dedup.text import word_skeleton
 from reports.places import Place, PlaceIndex, normalize_name
@@ -30,7 +31,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @lru_cache(maxsize=1)
-def gazetteer() -> dict[str, dict]:
+def gazetteer() -> dict[str, dict[str, Any]]:
     """The gazetteer's areas by p-code."""
     return {record["pcode"]: record for record in gazetteer_records()}
 
@@ -82,7 +83,12 @@ def resolve_place(name: str) -> tuple[str | None, bool]:
 def place_key(name: str) -> str:
     """A script-independent key of a place name: the consonant skeleton of its words.
 
-    القرداحة, Al-Qardaha and Kardaha all give `krd`; البيضا and Al-Bayda `bd`.
+    القرداحة, Al-Qardaha and Kardaha all give `krd`; البيضا and Al-Bayda `bd`;
+    ارواد, Arwad and Ruad `rd` (the transliteration is `reports.places.consonant_skeleton`).
     """
     words = normalize_name(name).split()
-    return " ".join(word_skeleton(w) for w in words if w)
+    keys = [key for key in (word_skeleton(w) for w in words) if key]
+    # A ta marbuta before another word is read t or not (جوبة برغال: Jawbat Burghal, Jawba Burghal;
+    # المشيرفة الغربية: Mushayrifa al-Gharbiya): a final t or h of a word that is not the last is dropped.
+    keys = [k[:-1] if i < len(keys) - 1 and len(k) > 1 and k[-1] in "th" else k for i, k in enumerate(keys)]
+    return " ".join(keys)

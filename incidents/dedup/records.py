@@ -1,13 +1,13 @@
 """What the matcher knows of a report and of an incident: plain, frozen records.
 
 The pipeline builds these from the database; the benchmarks and tests build
-them from generated data (`incidents.synthetic.report_record`). Nothing here
+them from generated data (`synthetic.report_record`). Nothing here
 knows about Django.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -133,5 +133,5 @@ def _most_common(values: list[str]) -> str:
     return max(counts, key=lambda v: (counts[v], -values.index(v)))
 
 
-def _distinct(values) -> tuple[str, ...]:
+def _distinct(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from incidents.dedup import weights
 from incidents.dedup.features import (
     Profile,
     category_agreement,
@@ -18,6 +18,7 @@ from incidents.dedup.features import (
     text_match,
     time_gap,
 )
+from incidents.dedup.model import MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
 
 # Candidates below these odds (pairwise probability < 1 %) only ever count as rivals.
@@ -44,13 +45,15 @@ class Match:
     incident_id: str
     score: float
     decision: str
-    reasons: dict = field(compare=False)
+    reasons: dict[str, Any] = field(compare=False)
 
 
-def score_pair(report: ReportRecord, incident: IncidentRecord, *, block_size: int = 1) -> tuple[float, dict]:
-    """The probability that a report describes an incident, and the features and weights behind it.
+def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict[str, Any]]:
+    """The level of each feature for a (report, incident) pair, and what a reviewer reads about each.
 
-    `block_size` is the number of incidents scored with this one: the prior is shared among them.
+    With an incident of one report (`IncidentRecord.from_reports(id, [other])`)
+    this compares two reports: the comparisons that EM learns from and that
+    collective resolution links fragments by.
     """
     category_level, category = category_agreement(report, incident)
     time_level, gap_hours = time_gap(report, incident)
@@ -70,11 +73,7 @@ def score_pair(report: ReportRecord, incident: IncidentRecord, *, block_size: in
         "family": family_level,
         "landmark": landmark_level,
     }
-    feature_weights = {name: round(weights.level_weight(name, level), 3) for name, level in levels.items()}
-    prior = weights.prior_weight(block_size)
-    total = prior + sum(feature_weights.values())
-    score = weights.probability(total)
-    reasons = {
+    details = {
         "time_gap_hours": gap_hours,
         "distance_km": where["distance_km"],
         "place_agreement": where["place"],
@@ -89,10 +88,31 @@ def score_pair(report: ReportRecord, incident: IncidentRecord, *, block_size: in
         "family_names": family,
         "landmark": landmark_level,
         "landmark_detail": landmark,
+    }
+    return levels, details
+
+
+def score_pair(
+    report: ReportRecord, incident: IncidentRecord, *, block_size: int = 1, model: MatchModel | None = None
+) -> tuple[float, dict[str, Any]]:
+    """The probability that a report describes an incident, and the features and weights behind it.
+
+    `block_size` is the number of incidents scored with this one: the prior is
+    shared among them. `model` defaults to the shipped one (`default_model()`).
+    """
+    model = model or default_model()
+    levels, details = comparison_levels(report, incident)
+    feature_weights = {name: round(model.level_weight(name, level), 3) for name, level in levels.items()}
+    prior = model.prior_weight(block_size)
+    total = prior + sum(feature_weights.values())
+    score = model.probability(total)
+    reasons = {
+        **details,
         "levels": levels,
         "weights": feature_weights,
         "prior_weight": round(prior, 3),
         "total_weight": round(total, 3),
+        "model_version": model.version,
     }
     return score, reasons
 
@@ -102,6 +122,7 @@ def score_candidates(
     incidents: Iterable[IncidentRecord],
     *,
     rejected: frozenset[str] = frozenset(),
+    model: MatchModel | None = None,
 ) -> list[Match]:
     """Score a report against the incidents of its block, best first.
 
@@ -118,6 +139,7 @@ def score_candidates(
     incidents are identical but for their ids, does not depend on how ids
     are made (the pipeline's UUIDs, the benchmark's counters).
     """
+    model = model or default_model()
     eligible = [
         incident
         for incident in incidents
@@ -125,14 +147,14 @@ def score_candidates(
     ]
     scored = []
     for incident in eligible:
-        pairwise, reasons = score_pair(report, incident, block_size=len(eligible))
+        pairwise, reasons = score_pair(report, incident, block_size=len(eligible), model=model)
         scored.append((reasons["total_weight"], incident.id, pairwise, reasons, incident))
     # A report describes at most one event: the candidates that are known to be
     # different events share the probability mass with "none of them" (odds 1),
     # so two look-alikes (two fires in one village on one day) each get less
     # than either would alone. Candidates that may be fragments of one event
     # (nothing tells them apart) do not compete: joining either is right.
-    odds = [2.0 ** min(total, 60.0) for total, *_ in scored]
+    odds = [2.0 ** max(-60.0, min(model.calibrated_bits(total), 60.0)) for total, *_ in scored]
     strong = [i for i, o in enumerate(odds) if o >= STRONG_ODDS]
     profiles = {i: Profile.of(scored[i][4]) for i in strong}
     weak_mass = sum(o for i, o in enumerate(odds) if o < STRONG_ODDS)
@@ -148,9 +170,9 @@ def score_candidates(
     ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
     matches = []
     for position, (score, _, incident_id, pairwise, reasons) in enumerate(ranked):
-        if score >= weights.JOIN_THRESHOLD and position == 0:
+        if score >= model.join_threshold and position == 0:
             decision = JOIN
-        elif score >= weights.CANDIDATE_THRESHOLD:
+        elif score >= model.candidate_threshold:
             decision = CANDIDATE
         else:
             decision = NEW

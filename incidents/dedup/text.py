@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from reports.places import normalize_arabic
+from reports.places import consonant_skeleton, normalize_arabic
 
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
@@ -66,44 +66,6 @@ explosion shelling war since displacement across al el unknown unidentified mask
 قذائف اتهم جمعوا عليهم يروي مصيرهم شيئا تعرف
 واحد اثنان اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره عشرات
 """
-# Arabic letters to Latin consonants, as the common transliterations write them.
-_TRANSLIT = {
-    "ب": "b",
-    "ت": "t",
-    "ث": "th",
-    "ج": "j",
-    "ح": "h",
-    "خ": "kh",
-    "د": "d",
-    "ذ": "dh",
-    "ر": "r",
-    "ز": "z",
-    "س": "s",
-    "ش": "sh",
-    "ص": "s",
-    "ض": "d",
-    "ط": "t",
-    "ظ": "z",
-    "غ": "gh",
-    "ف": "f",
-    "ق": "k",
-    "ك": "k",
-    "ل": "l",
-    "م": "m",
-    "ن": "n",
-    "ه": "h",
-    "ة": "h",
-    # Long vowels and glottal stops vanish, as in the Latin skeleton.
-    "ا": "",
-    "ي": "",
-    "ى": "",
-    "ع": "",
-    "ء": "",
-    "ئ": "",
-    "ؤ": "",
-}
-_VOWELS = re.compile(r"[aeiouy'’`]")
-_DOUBLED = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
@@ -190,15 +152,13 @@ def is_arabic(text: str) -> bool:
 def word_skeleton(word: str) -> str:
     """A script-independent key of one normalised word: its consonants in Latin letters.
 
+    The transliteration is `reports.places.consonant_skeleton`, the one the
+    gazetteer's resolver uses.
+
     >>> word_skeleton("haddad") == word_skeleton("حداد")
     True
     """
-    if _ARABIC_LETTER.match(word):
-        latin = "".join(_TRANSLIT.get(ch, "") for ch in word)
-    else:
-        latin = _VOWELS.sub("", word.replace("q", "k").replace("c", "k").replace("-", ""))
-    latin = _DOUBLED.sub(r"\1", latin)
-    return latin.rstrip("h") if len(latin) > 2 else latin
+    return consonant_skeleton(word)
 
 
 @lru_cache(maxsize=65536)
@@ -268,7 +228,7 @@ def _without(words: str, ignore: frozenset[str]) -> str:
 _FAMILY_LATIN = re.compile(r"\b(?:[Tt]he|of)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:family|clan|household)\b")
 _FAMILY_LATIN_OF = re.compile(r"\b(?:family|families|clan)\s+(?:of\s+)?(?:the\s+)?([A-Z][\w'’-]+)")
 # After normalize_arabic: عائلة → عايله, عائلات → عايلات, أسرة → اسره, آل → ال.
-_FAMILY_ARABIC = re.compile("(?:عايله|عايلات|اسره|ال)\\s+([\u0621-\u064a]{2,}(?:\\s+ال[\u0621-\u064a]{2,})?)")
+_FAMILY_ARABIC = re.compile("(?<!\\S)(?:عايله|عايلات|اسره|ال)\\s+([\u0621-\u064a]{2,}(?:\\s+ال[\u0621-\u064a]{2,})?)")
 
 
 @lru_cache(maxsize=65536)
@@ -286,7 +246,10 @@ def family_names(text: str) -> frozenset[str]:
         names.add(match.group(1))
     keys = set()
     for name in names:
-        words = [w for w in normalize_text(name).split() if w not in STOPWORDS]
+        words = normalize_text(name).split()
+        if not words or words[0] in STOPWORDS:
+            continue  # "عائلات من الحفة", "families from ...": a place, not a family
+        words = [w for w in words if w not in STOPWORDS]
         key = " ".join(word_skeleton(_strip_arabic_prefix(w)) for w in words)
         if len(key.replace(" ", "")) >= 2:
             keys.add(key)

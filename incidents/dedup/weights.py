@@ -1,4 +1,10 @@
-"""Fellegi–Sunter weights: for each feature level, m = P(level | same event), u = P(level | different events).
+"""The first, hand-counted Fellegi–Sunter table (model "coast-hand-v1"), the start of EM, and the thresholds.
+
+The matcher scores with a `model.MatchModel` (the shipped one, learned by EM
+from this table: default_model.json); the weights, priors and probabilities
+are computed by the model, not here.
+
+For each feature level, m = P(level | same event), u = P(level | different events).
 
 The weight of a level is log2(m / u); a pair's total weight is the sum over
 features (levels "unknown" weigh 0), plus the prior log-odds that this
@@ -8,7 +14,7 @@ of that total (in base 2). docs/matching.md says where the numbers come from.
 
 from __future__ import annotations
 
-import math
+from incidents.dedup.model import M_FLOOR, U_FLOOR, default_model  # noqa: F401 (the floors, re-exported)
 
 # Prior: the probability that a report's event is already registered, given
 # how many incidents its block holds (tuning seeds 101–110: 42 % with one
@@ -17,13 +23,11 @@ import math
 # block: the prior that a given one is the report's event is P(n) / n.
 EXISTING_PRIOR: tuple[tuple[int, float], ...] = ((1, 0.42), (2, 0.46), (3, 0.51), (4, 0.56), (16, 0.69), (32, 0.81))
 
-# feature -> level -> (m, u), estimated by `evaluation.estimate_m_u` on the
+# feature -> level -> (m, u), estimated by `synthetic.evaluation.estimate_m_u` on the
 # generated sets of seeds 101–110 (300 incidents each), with m floored at
 # 0.005 and u at 0.002: the generator is tidier than the world (it never puts
 # a report's coordinates in the wrong village), so no level may veto alone.
 # Levels "unknown" (no coordinates, no figures, no perpetrator named) weigh 0.
-M_FLOOR = 0.005
-U_FLOOR = 0.002
 M_U: dict[str, dict[str, tuple[float, float]]] = {
     "category": {"same": (0.822, 0.531), "compatible": (0.178, 0.469)},
     "time": {
@@ -79,45 +83,10 @@ M_U: dict[str, dict[str, tuple[float, float]]] = {
     "landmark": {"same": (0.383, 0.028), "different": (0.005, 0.376)},
 }
 
-# The report joins the best incident automatically at or above JOIN_THRESHOLD;
-# between the two a duplicate candidate is created for a reviewer; below, a new
-# incident. Chosen on the tuning seeds 101–110 (bench_matcher_quality.py
-# --sweep): 0.93 is the lowest join threshold whose pairwise precision stays
-# above 0.98 (0.984; 0.90 gives 0.977). 0.30 sends a reviewer about 28 % of
-# reports as candidates, three in four of them right.
-JOIN_THRESHOLD = 0.93
-CANDIDATE_THRESHOLD = 0.30
-
-
-def level_weight(feature: str, level: str) -> float:
-    """log2(m/u) of a level; 0 for "unknown" or a level without a table entry."""
-    pair = M_U.get(feature, {}).get(level)
-    if pair is None:
-        return 0.0
-    m, u = pair
-    return math.log2(m / u)
-
-
-def existing_prior(block_size: int) -> float:
-    """P(the report's event is already registered) for a block of `block_size` incidents."""
-    probability = EXISTING_PRIOR[0][1]
-    for size, p in EXISTING_PRIOR:
-        if block_size >= size:
-            probability = p
-    return probability
-
-
-def prior_weight(block_size: int = 1) -> float:
-    """Prior log-odds (bits) that one given incident of a block of `block_size` is the report's event."""
-    existing = existing_prior(block_size)
-    per_incident = existing / max(1, block_size)
-    return math.log2(per_incident / (1 - per_incident))
-
-
-def probability(total_weight: float) -> float:
-    """The logistic of a total weight in bits, clamped to [0, 1]."""
-    if total_weight > 60:
-        return 1.0
-    if total_weight < -60:
-        return 0.0
-    return 1.0 / (1.0 + 2.0 ** (-total_weight))
+# The thresholds of the online decision are the default model's
+# (default_model.json): the report joins the best incident automatically at or
+# above JOIN_THRESHOLD; between the two a duplicate candidate is created for a
+# reviewer; below, a new incident. A register's own model may move them
+# (incidents.dedup.calibration.calibrate): read them from the model in use.
+JOIN_THRESHOLD = default_model().join_threshold
+CANDIDATE_THRESHOLD = default_model().candidate_threshold

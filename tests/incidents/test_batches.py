@@ -52,8 +52,8 @@ def test_two_reports_of_one_new_event_in_one_batch_make_one_incident():
 
 
 def test_a_batch_groups_a_generated_set_as_the_pure_matcher_does(monitor):
-    from incidents.dedup.evaluation import cluster_online
-    from incidents.synthetic import generate, report_record
+    from synthetic import generate, report_record
+    from synthetic.evaluation import cluster_online
 
     generated = generate(seed=7, incidents=25)
     monitors = {}

@@ -162,7 +162,7 @@ def test_figures_agree_when_ranges_overlap_or_are_close_and_conflict_when_far_ap
 
 def test_family_names_agree_across_scripts_and_tell_two_families_apart():
     incident = incident_of(report())
-    assert family_agreement(report(**ARABIC_ACCOUNT), incident) == ("same", "hd")
+    assert family_agreement(report(**ARABIC_ACCOUNT), incident) == ("same", "hdd")
     deeb = report(narrative="Gunmen shot men of the Deeb family near the bakery.")
     assert family_agreement(deeb, incident)[0] == "different"
     assert family_agreement(report(narrative="Gunmen shot men near the bakery."), incident)[0] == "unknown"
@@ -407,3 +407,13 @@ def test_incident_summary_takes_time_and_place_from_the_most_precise_reports():
     assert (incident.latitude, incident.longitude, incident.geo_precision) == (35.0, 36.0, 1)
     with pytest.raises(ValueError):
         IncidentRecord.from_reports("i-empty", [])
+
+
+def test_arabic_family_names_follow_a_whole_word_and_never_name_a_place():
+    from incidents.dedup.text import family_names
+
+    # "رجال وأطلقوا": the end of رجال is no آل; "عائلات من الحفة" are families from a place.
+    assert family_names("جمعوا الرجال وأطلقوا النار عليهم. خسرت عائلة عثمان منزلها.") == {"thmn"}
+    assert family_names("إعدام 21 رجال في المرقب") == frozenset()
+    assert family_names("نزحت عائلات من الحفة نحو الجبال") == frozenset()
+    assert family_names("قتل ثلاثة من آل صقر") == {"skr"}

@@ -312,8 +312,8 @@ def test_a_submission_is_processed_in_process_when_there_is_no_broker(monitor, d
 
 
 def test_the_pipeline_groups_a_generated_set_as_the_pure_matcher_does(monitor):
-    from incidents.dedup.evaluation import cluster_online
-    from incidents.synthetic import generate, report_record
+    from synthetic import generate, report_record
+    from synthetic.evaluation import cluster_online
     from tests.factories import MonitorFactory
 
     generated = generate(seed=7, incidents=25)

@@ -7,10 +7,10 @@ import pytest
 
 from incidents.dedup import ReportRecord, block_for
 from incidents.dedup.geo import gazetteer
-from incidents.synthetic import DEFAULT_START, generate, report_record
 from reports.choices import CasualtyGroup, CasualtyKind, CasualtyScope, SourceReliability, SourceType
 from reports.seed_data import CATEGORIES
 from reports.services import SUBMISSION_FIELDS
+from synthetic import DEFAULT_START, generate, report_record
 
 
 @pytest.fixture(scope="module")

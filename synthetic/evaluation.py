@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from incidents.dedup.blocking import Block, block_contains, block_for
+from incidents.dedup.collective import AVERAGE, PairCache, resolve_block
+from incidents.dedup.model import MatchModel
 from incidents.dedup.records import IncidentRecord, ReportRecord
 from incidents.dedup.scoring import JOIN, score_candidates, score_pair
 
@@ -34,6 +36,15 @@ class IncidentStore:
         self.summaries[incident_id] = summary
         for key in self._keys(summary):
             self._by_day[key].add(incident_id)
+
+    def absorb(self, source: str, target: str) -> None:
+        """Move every report of incident `source` into `target` (a merge), re-indexing both."""
+        moved = self.reports.pop(source)
+        old = self.summaries.pop(source)
+        for key in self._keys(old):
+            self._by_day[key].discard(source)
+        for report in moved:
+            self.add(target, report)
 
     def candidates(self, block: Block) -> list[IncidentRecord]:
         ids: set[str] = set()
@@ -59,10 +70,19 @@ class ClusteringRun:
     decisions: Counter = field(default_factory=Counter)  # join / candidate / new, one per report
     candidates_scored: int = 0
     useful_candidates: int = 0  # "candidate" decisions whose incident truly was the report's event
+    merges: int = 0  # fragments merged by collective resolution
+    wrong_merges: int = 0  # of which the two fragments held no report of one true event (with `truth`)
 
 
 def cluster_online(
-    reports: Sequence[ReportRecord], *, truth: dict[str, str] | None = None, reviewers_accept: bool = False
+    reports: Sequence[ReportRecord],
+    *,
+    truth: dict[str, str] | None = None,
+    reviewers_accept: bool = False,
+    model: MatchModel | None = None,
+    heal: bool = False,
+    linkage: str = AVERAGE,
+    cache: PairCache | None = None,
 ) -> ClusteringRun:
     """What the pipeline does, report by report in arrival order.
 
@@ -75,20 +95,30 @@ def cluster_online(
     clustering itself never looks at the truth, unless `reviewers_accept`:
     then an accepted candidate joins its incident, as a reviewer's decision
     would (the system of matcher and reviewers, not the matcher alone).
+
+    With `heal`, after each report the incidents of its block are resolved
+    collectively (`incidents.dedup.collective.resolve_block`, nothing
+    verified, pinned or rejected) and the fragments it says are one event
+    merged, as the pipeline v2 does after each batch. `cache` may be shared
+    between runs on the same reports (comparisons do not depend on the model).
     """
     store = IncidentStore()
     run = ClusteringRun()
+    cache = cache or PairCache()
     members: dict[str, list[str]] = defaultdict(list)
+    made = 0
     for report in reports:
-        candidates = store.candidates(block_for(report))
+        block = block_for(report)
+        candidates = store.candidates(block)
         run.candidates_scored += len(candidates)
-        matches = score_candidates(report, candidates)
+        matches = score_candidates(report, candidates, model=model)
         best = matches[0] if matches else None
         if best is not None and best.decision == JOIN:
             incident_id = best.incident_id
             run.decisions["join"] += 1
         else:
-            incident_id = f"I{len(store.summaries):07d}"
+            incident_id = f"I{made:07d}"
+            made += 1
             if best is not None and best.decision == "candidate":
                 run.decisions["candidate"] += 1
                 if truth is not None and any(truth[r] == truth[report.id] for r in members[best.incident_id]):
@@ -100,6 +130,26 @@ def cluster_online(
         store.add(incident_id, report)
         members[incident_id].append(report.id)
         run.assignment[report.id] = incident_id
+        if heal:
+            block_incidents = store.candidates(block)
+            if len(block_incidents) > 1:
+                resolution = resolve_block(
+                    members={i.id: store.reports[i.id] for i in block_incidents},
+                    model=model,
+                    linkage=linkage,
+                    focus=[incident_id],
+                    cache=cache,
+                )
+                for merge in resolution.merges:
+                    run.merges += 1
+                    if truth is not None and not {truth[r] for r in members[merge.source]} & {
+                        truth[r] for r in members[merge.target]
+                    }:
+                        run.wrong_merges += 1
+                    store.absorb(merge.source, merge.target)
+                    for moved in members.pop(merge.source):
+                        members[merge.target].append(moved)
+                        run.assignment[moved] = merge.target
     return run
 
 

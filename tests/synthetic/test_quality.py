@@ -2,8 +2,8 @@
 
 import pytest
 
-from incidents.dedup.evaluation import cluster_online, quality
-from incidents.synthetic import generate, report_record
+from synthetic import generate, report_record
+from synthetic.evaluation import cluster_online, quality
 
 # Tuning used seeds 101–110; this one never was.
 SEED = 4242

@@ -28,8 +28,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from incidents.dedup.geo import neighbouring_districts
-from incidents.synthetic import texts
-from incidents.synthetic.localities import Locality, district_town, localities
+from synthetic import texts
+from synthetic.localities import Locality, district_town, localities
 
 # Syria keeps UTC+3 all year since 2022.
 DAMASCUS = timezone(timedelta(hours=3), "Asia/Damascus")

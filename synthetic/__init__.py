@@ -5,7 +5,7 @@ benchmark and by the pipeline's speed benchmark.
 """
 
 from incidents.dedup.convert import report_record
-from incidents.synthetic.generator import (
+from synthetic.coast import (
     DAMASCUS,
     DEFAULT_DAYS,
     DEFAULT_START,

@@ -1,0 +1,365 @@
+"""Collective resolution: which fragments of one block are one event, decided together, without chaining.
+
+The online decision places each report as it comes; a report that missed its
+incident starts another, and later reports of the event then meet two or more
+fragments of it. `resolve_block` looks at the block's incidents together and
+says which unverified ones to merge: agglomerative clustering of the
+fragments, where the link between two clusters is the average (or, with
+`linkage="complete"`, the lowest) probability over every pair of their
+reports that they describe one event. A cluster grows only while its reports
+agree with each other on average, so two look-alikes joined by one
+ambiguous report are not chained together as connected components would be.
+
+Pure: the caller (the pipeline, `incidents.services`) passes the block's
+incidents with their reports and the reviewers' decisions, and applies the
+merges through its absorb service; nothing here writes.
+
+    resolution = resolve_block(
+        members={incident_id: [ReportRecord, ...], ...},  # every incident of the block
+        verified={...},                                    # incident ids a reviewer verified
+        rejected_pairs={(incident_a, incident_b), ...},    # a reviewer said: two events
+        rejected_reports={(report_id, incident_id), ...},  # a reviewer said: not this incident
+        pinned={report_id, ...},                           # a reviewer placed these reports
+        model=model,
+    )
+    for merge in resolution.merges: absorb(source=merge.source, target=merge.target, explanation=merge.explanation)
+    for candidate in resolution.candidates: a duplicate candidate for a reviewer
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from incidents.dedup.blocking import compatible_categories
+from incidents.dedup.model import MatchModel, default_model
+from incidents.dedup.records import IncidentRecord, ReportRecord
+from incidents.dedup.scoring import comparison_levels
+
+AVERAGE = "average"
+COMPLETE = "complete"
+# Reasons a link at or above the merge threshold is not merged, but shown to a reviewer.
+VERIFIED = "verified"
+PINNED = "pinned"
+BELOW_THRESHOLD = "below_threshold"
+# Two clusters linked below this are two events: each rivals the other for a third.
+RIVAL_BELOW = 0.5
+
+
+class PairCache:
+    """The feature levels (and probabilities) of report pairs, kept between calls.
+
+    A report's comparisons never change while the report does not: entries
+    are found by the two report ids and used only if they were made from the
+    same records (an amended report, a different record, is compared afresh).
+    Bounded: everything is dropped when `limit` pairs are kept.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._pairs: dict[tuple[str, str], _Entry] = {}
+
+    def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
+        first, second = (a, b) if a.id <= b.id else (b, a)
+        key = (first.id, second.id)
+        entry = self._pairs.get(key)
+        if (
+            entry is not None
+            and (entry.first is first or entry.first == first)
+            and (entry.second is second or entry.second == second)
+        ):
+            return entry
+        # The later report is compared with the earlier as an incident of one report.
+        early, late = (
+            (first, second) if (first.occurred_from, first.id) <= (second.occurred_from, second.id) else (second, first)
+        )
+        levels = comparison_levels(late, IncidentRecord.from_reports(early.id, [early]))[0]
+        if len(self._pairs) >= self.limit:
+            self._pairs.clear()
+        entry = self._pairs[key] = _Entry(first, second, levels, {})
+        return entry
+
+    def levels(self, a: ReportRecord, b: ReportRecord) -> dict[str, str]:
+        return self._entry(a, b).levels
+
+    def probability(self, a: ReportRecord, b: ReportRecord, model: MatchModel) -> float:
+        """`model.pair_probability` of the pair's levels, kept per model version."""
+        entry = self._entry(a, b)
+        found = entry.probabilities.get(model.version)
+        if found is None:
+            found = entry.probabilities[model.version] = model.pair_probability(entry.levels)
+        return found
+
+
+@dataclass
+class _Entry:
+    first: ReportRecord
+    second: ReportRecord
+    levels: dict[str, str]
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Absorb incident `source` into `target`; `explanation` is JSON for the decision row."""
+
+    source: str
+    target: str
+    probability: float
+    explanation: dict[str, Any] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two incidents that may be one event, for a reviewer: `reason` says why they were not merged."""
+
+    incident_a: str
+    incident_b: str
+    probability: float
+    reason: str
+    explanation: dict[str, Any] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    merges: tuple[Merge, ...]
+    candidates: tuple[Candidate, ...]
+    clusters: tuple[tuple[str, ...], ...]  # incident ids that are one event after the merges, the target first
+
+
+@dataclass
+class _Cluster:
+    incidents: list[str]
+    reports: list[ReportRecord]
+    verified: bool
+    pinned: bool
+
+
+def resolve_block(
+    *,
+    members: Mapping[str, Sequence[ReportRecord]],
+    verified: Collection[str] = (),
+    rejected_pairs: Collection[tuple[str, str]] = (),
+    rejected_reports: Collection[tuple[str, str]] = (),
+    pinned: Collection[str] = (),
+    model: MatchModel | None = None,
+    linkage: str = AVERAGE,
+    rivals: bool = True,
+    focus: Collection[str] | None = None,
+    cache: PairCache | None = None,
+) -> Resolution:
+    """Which fragments of a block to merge, and which pairs of incidents to show a reviewer.
+
+    `members`: every incident of the block (its id → its reports). Two
+    clusters of incidents are joined, best link first, while the link is at
+    least `model.merge_threshold`; the link is the average (`linkage=
+    "average"`) or the minimum (`"complete"`) of the pairwise probabilities
+    of their reports (`model.pair_probability`; 0 across incompatible
+    categories). With `rivals` (the default) a link is shared with the
+    clusters that rival it, as `score_candidates` shares a report's
+    probability: a fragment that links as well to b as to c, where b and c
+    are two events (linked below 0.5), merges with neither. Never merged:
+    - a verified incident, with anything: a link at or above the merge
+      threshold becomes a `Candidate` (reason "verified");
+    - two incidents a reviewer said are two events (`rejected_pairs`), or a
+      report and an incident a reviewer said it is not (`rejected_reports`,
+      (report id, incident id)): no merge and no candidate;
+    - two incidents that both hold a pinned report (a report a reviewer
+      placed never moves): a candidate (reason "pinned").
+    An incident with a pinned report may absorb others. The target of a
+    merge is the incident with a pinned report, else the one with most
+    reports, then the earliest, then the smallest id; each merge's
+    `explanation` gives the linkage, the probability, the threshold, the
+    model version and the strongest and weakest report pairs. Links between
+    the candidate threshold and the merge threshold are candidates too
+    (reason "below_threshold"). Deterministic: ties are broken by ids.
+
+    `focus`: the incidents that changed since the block was last resolved
+    (those the batch's reports went to); only links that touch them (or
+    the clusters they merge into) are considered, the others having been
+    resolved before. None considers every pair. `cache` keeps report-pair
+    comparisons between calls (a `PairCache`; one per worker process).
+    """
+    if linkage not in (AVERAGE, COMPLETE):
+        raise ValueError(f"linkage must be {AVERAGE!r} or {COMPLETE!r}, not {linkage!r}")
+    model = model or default_model()
+    cache = cache or PairCache()
+    verified_ids, pinned_ids = frozenset(verified), frozenset(pinned)
+    cannot = {frozenset(pair) for pair in rejected_pairs}
+    report_home = {r.id: incident_id for incident_id, reports in members.items() for r in reports}
+    for report_id, incident_id in rejected_reports:
+        home = report_home.get(report_id)
+        if home is not None and home != incident_id:
+            cannot.add(frozenset((home, incident_id)))
+    summaries = {i: IncidentRecord.from_reports(i, list(rs)) for i, rs in members.items() if rs}
+    clusters = {
+        i: _Cluster([i], list(members[i]), i in verified_ids, any(r.id in pinned_ids for r in members[i]))
+        for i in sorted(summaries)
+    }
+    pair_p: dict[tuple[str, str], float] = {}
+
+    def p(a: ReportRecord, b: ReportRecord) -> float:
+        key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        found = pair_p.get(key)
+        if found is None:
+            compatible = b.category in compatible_categories(a.category)
+            found = cache.probability(a, b, model) if compatible else 0.0
+            pair_p[key] = found
+        return found
+
+    def link(x: _Cluster, y: _Cluster) -> float:
+        values = [p(a, b) for a in x.reports for b in y.reports]
+        if not values:
+            return 0.0
+        return min(values) if linkage == COMPLETE else sum(values) / len(values)
+
+    def forbidden(x: _Cluster, y: _Cluster) -> bool:
+        return any(frozenset((i, j)) in cannot for i in x.incidents for j in y.incidents)
+
+    links: dict[tuple[str, str], float] = {}
+
+    def key(a: str, b: str) -> tuple[str, str]:
+        return (a, b) if a < b else (b, a)
+
+    def get(a: str, b: str) -> float:
+        k = key(a, b)
+        value = links.get(k)
+        if value is None:
+            value = links[k] = link(clusters[k[0]], clusters[k[1]])
+        return value
+
+    def exclusive(a: str, b: str, value: float) -> float:
+        """The link of a and b once the clusters that rival b for a (and a for b) share it.
+
+        A fragment describes one event: when it links as well to b as to c, and
+        b and c are two events (they do not link), neither merge is sure.
+        """
+        odds = value / max(1e-12, 1 - value)
+        rival_odds = 0.0
+        for c in clusters:
+            if c in (a, b):
+                continue
+            if get(b, c) < RIVAL_BELOW:
+                q = get(a, c)
+                rival_odds += q / max(1e-12, 1 - q)
+            if get(a, c) < RIVAL_BELOW:
+                q = get(b, c)
+                rival_odds += q / max(1e-12, 1 - q)
+        return odds / (1 + odds + rival_odds) if rival_odds else value
+
+    watched = set(clusters) if focus is None else {i for i in focus if i in clusters}
+
+    def considered() -> list[tuple[str, str]]:
+        """The pairs that may merge: those with a watched cluster (the others were resolved before)."""
+        return sorted({key(a, b) for a in watched for b in clusters if b != a})
+
+    merges: list[Merge] = []
+    held: dict[tuple[str, str], str] = {}  # links at or above the threshold not merged, and why
+    while True:
+        best: tuple[float, str, str] | None = None
+        for a, b in considered():
+            raw = get(a, b)
+            if raw < model.merge_threshold or (a, b) in held:
+                continue
+            x, y = clusters[a], clusters[b]
+            if forbidden(x, y):
+                held[(a, b)] = "rejected"
+                continue
+            value = exclusive(a, b, raw) if rivals else raw
+            if value < model.merge_threshold:
+                continue
+            if x.verified or y.verified:
+                held[(a, b)] = VERIFIED
+                continue
+            if x.pinned and y.pinned:
+                held[(a, b)] = PINNED
+                continue
+            if best is None or (-value, a, b) < (-best[0], best[1], best[2]):
+                best = (value, a, b)
+        if best is None:
+            break
+        value, a, b = best
+        x, y = clusters[a], clusters[b]
+        raw_link = get(a, b)
+        target_key, source_key = (a, b) if _target_rank(x, summaries) <= _target_rank(y, summaries) else (b, a)
+        target, source = clusters[target_key], clusters[source_key]
+        # The source's first incident holds the source's reports by now (earlier merges moved them
+        # there): merges are to be applied in order.
+        merges.append(
+            Merge(
+                source=source.incidents[0],
+                target=target.incidents[0],
+                probability=round(value, 6),
+                explanation={
+                    **_explain(model, linkage, raw_link, source, target, p, cache),
+                    "shared_probability": round(value, 6),
+                },
+            )
+        )
+        target.incidents.extend(source.incidents)
+        target.reports.extend(source.reports)
+        target.pinned = target.pinned or source.pinned
+        del clusters[source_key]
+        changed = {source_key, target_key}
+        links = {k: v for k, v in links.items() if not changed & set(k)}
+        held = {k: v for k, v in held.items() if not changed & set(k)}
+        watched.discard(source_key)
+        watched.add(target_key)
+    candidates = []
+    for a, b in considered():
+        value = get(a, b)
+        reason = held.get((a, b))
+        if reason == "rejected" or (reason is None and value < model.candidate_threshold):
+            continue
+        if reason is None and forbidden(clusters[a], clusters[b]):
+            continue
+        x, y = clusters[a], clusters[b]
+        candidates.append(
+            Candidate(
+                incident_a=x.incidents[0],
+                incident_b=y.incidents[0],
+                probability=round(value, 6),
+                reason=reason or BELOW_THRESHOLD,
+                explanation=_explain(model, linkage, value, y, x, p, cache),
+            )
+        )
+    return Resolution(
+        merges=tuple(merges),
+        candidates=tuple(candidates),
+        clusters=tuple(tuple(c.incidents) for _, c in sorted(clusters.items())),
+    )
+
+
+def _target_rank(cluster: _Cluster, summaries: Mapping[str, IncidentRecord]) -> tuple[bool, int, datetime, str]:
+    first = cluster.incidents[0]
+    return (not cluster.pinned, -len(cluster.reports), summaries[first].occurred_from, first)
+
+
+def _explain(
+    model: MatchModel,
+    linkage: str,
+    value: float,
+    source: _Cluster,
+    target: _Cluster,
+    p: Callable[[ReportRecord, ReportRecord], float],
+    cache: PairCache,
+) -> dict[str, Any]:
+    pairs = sorted(
+        ((p(a, b), a, b) for a in source.reports for b in target.reports), key=lambda t: (-t[0], t[1].id, t[2].id)
+    )
+    shown = pairs[:3] + [t for t in pairs[-2:] if t not in pairs[:3]]
+    return {
+        "method": "collective",
+        "linkage": linkage,
+        "probability": round(value, 6),
+        "merge_threshold": model.merge_threshold,
+        "model_version": model.version,
+        "reports_compared": len(pairs),
+        "source_incidents": list(source.incidents),
+        "target_incident": target.incidents[0],
+        "pairs": [
+            {"reports": [a.id, b.id], "probability": round(q, 6), "levels": cache.levels(a, b)} for q, a, b in shown
+        ],
+    }
