@@ -40,8 +40,11 @@ os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
-def psql(sql: str, database: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qc", sql], check=True)
+def psql(sql: str, database: str = "postgres", **variables: int) -> None:
+    """Run SQL through psql; `variables` are psql's (`:name` in the SQL), so nothing is pasted into it."""
+    settings = [f"--set={name}={int(value)}" for name, value in variables.items()]
+    command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-q", "-v", "ON_ERROR_STOP=1", *settings]
+    subprocess.run([*command, "-f", "-"], input=sql.encode(), check=True)
 
 
 def build(count: int) -> None:
@@ -51,7 +54,7 @@ def build(count: int) -> None:
     started = time.perf_counter()
     # Incidents in SQL (generate_series): district n mod 10, one every ~63 s over two years, a third unverified.
     psql(
-        f"""
+        """
         WITH d AS (SELECT row_number() OVER (ORDER BY pcode) - 1 AS k, pcode, parent_id, latitude, longitude
                    FROM reports_area WHERE level = 2),
              c AS (SELECT row_number() OVER (ORDER BY slug) - 1 AS k, slug, is_outage, service FROM reports_category),
@@ -68,11 +71,12 @@ def build(count: int) -> None:
                     THEN timestamptz '2024-01-01 00:00+03' + (g * interval '63 seconds') + interval '30 hours' END,
                2, 1, false, CASE WHEN g % 3 = 0 THEN NULL ELSE now() END, now(), now(),
                d.parent_id, d.pcode, c.slug, false, false
-        FROM generate_series(1, {count}) AS g, nd, nc
+        FROM generate_series(1, :count) AS g, nd, nc
         JOIN d ON true JOIN c ON true
         WHERE d.k = g % nd.n AND c.k = (g / 7) % nc.n
         """,
         DB_NAME,
+        count=count,
     )
     psql(
         """
@@ -128,7 +132,8 @@ def main() -> None:
     total = Incident.objects.count()
     user, _ = User.objects.get_or_create(username="bench-coordinator")
     user.groups.add(django.contrib.auth.models.Group.objects.get(name=Role.COORDINATOR))
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="b", confirmed=True)
+    device = TOTPDevice.objects.filter(user=user).first()
+    device = device or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     session = client.session
@@ -151,9 +156,7 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
         began = time.perf_counter()
         list(
-            DailyAggregate.objects.filter(
-                admin1_id="SY06", date__gte=query["date_from"], date__lte=query["date_to"]
-            )
+            DailyAggregate.objects.filter(admin1_id="SY06", date__gte=query["date_from"], date__lte=query["date_to"])
             .values("verified")
             .annotate(incidents=Sum("incidents"), killed=Sum("killed_best"), injured=Sum("injured_best"))
         )

@@ -9,7 +9,9 @@ provinces" features for Syria unchanged (`featurecla` "Admin-1 scale rank",
 fourteen governorates, joins each to its OCHA p-code by name (Natural Earth
 carries FIPS and GeoNames codes, never p-codes), rounds coordinates to three
 decimals (about 100 m, plenty for a country-wide map) and drops the points that
-rounding made repeat. The UNDOF zone (not a governorate) is left out.
+rounding made repeat. Natural Earth draws the UN disengagement zone (UNDOF) as a
+feature of its own; OCHA counts it in Quneitra governorate (Quneitra town lies
+in it), so it is joined to SY14 as a second polygon.
 See docs/situation.md.
 """
 
@@ -39,7 +41,8 @@ PCODES = {
     "As Suwayda'": "SY13",
     "Quneitra": "SY14",
 }
-SKIPPED = {"UNDOF"}
+# Natural Earth's features that belong to a governorate of the gazetteer.
+PART_OF = {"UNDOF": "Quneitra"}
 
 
 def _ring(points: list) -> list:
@@ -51,6 +54,10 @@ def _ring(points: list) -> list:
     return out
 
 
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else list(geometry["coordinates"])
+
+
 def _geometry(geometry: dict) -> dict:
     if geometry["type"] == "Polygon":
         return {"type": "Polygon", "coordinates": [_ring(r) for r in geometry["coordinates"]]}
@@ -60,11 +67,17 @@ def _geometry(geometry: dict) -> dict:
 def main(source: str) -> None:
     data = json.loads(Path(source).read_text(encoding="utf-8"))
     features = []
+    parts = {
+        PART_OF[f["properties"]["name"]]: f["geometry"] for f in data["features"] if f["properties"]["name"] in PART_OF
+    }
     for feature in data["features"]:
         props = feature["properties"]
-        if props["name"] in SKIPPED:
+        if props["name"] in PART_OF:
             continue
         pcode = PCODES[props["name"]]  # a KeyError here: Natural Earth renamed something; extend PCODES
+        geometry = feature["geometry"]
+        if props["name"] in parts:
+            geometry = {"type": "MultiPolygon", "coordinates": _polygons(geometry) + _polygons(parts[props["name"]])}
         features.append(
             {
                 "type": "Feature",
@@ -74,7 +87,7 @@ def main(source: str) -> None:
                     "ne_adm1_code": props["adm1_code"],
                     "label": [round(props["longitude"], 3), round(props["latitude"], 3)],
                 },
-                "geometry": _geometry(feature["geometry"]),
+                "geometry": _geometry(geometry),
             }
         )
     if sorted(f["properties"]["pcode"] for f in features) != sorted(PCODES.values()):

@@ -3,7 +3,9 @@
 No JavaScript is needed to read them (the PDF renderer runs none), each mark
 carries a `<title>` (the browser's tooltip, read by screen readers), and in a
 right-to-left language the time axis runs from right to left, the value axis
-stands on the right and the legend reads from the right. The lists under the
+stands on the right and the legend reads from the right. The SVG keeps its
+default (left-to-right) direction, so that `text-anchor` means the same in
+both languages; the positions are mirrored instead. The lists under the
 charts (in the templates) carry the same facts as text.
 """
 
@@ -100,7 +102,7 @@ def stacked_days_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
-        f'aria-label="{escape(title)}" direction="{"rtl" if rtl else "ltr"}">',
+        f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     axis_x = margin_side + plot_w + 6 if rtl else margin_axis - 6
@@ -158,14 +160,14 @@ def horizontal_bars_svg(
 ) -> SafeString:
     """Two bars per area (incidents; killed, best), each on its own scale, longest first; mirrored in RTL."""
     fmt = lambda n: localise_digits(f"{n:,}", language)  # noqa: E731
-    width, row_h, name_w, gap = 720, 30, 170, 8
+    width, row_h, name_w, gap = 600, 30, 170, 8
     height = max(len(rows), 1) * row_h + 24
     bar_w = (width - name_w - 3 * gap) / 2
     top_a = _nice_max(max([r[1] for r in rows] or [0]))
     top_b = _nice_max(max([r[2] for r in rows] or [0]))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
-        f'aria-label="{escape(title)}" direction="{"rtl" if rtl else "ltr"}"><title>{escape(title)}</title>'
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
 
     def x(position: float, length: float = 0) -> float:

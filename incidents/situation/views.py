@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incidents.situation.forms import SituationFilterForm, SituationReportRequestForm
 from incidents.situation.models import SituationReport, SituationReportStatus
+from incidents.situation.numbers import format_number
 from incidents.situation.rendering import presentation
 from incidents.situation.selectors import default_period, situation_figures
 from incidents.situation.services import SituationReportError, situation_report_publish, situation_report_request
@@ -92,8 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         filters=filters,
         figures=figures,
         map_data=map_data,
-        map_total=figures["map"]["total"],
-        map_shown=len(figures["map"]["points"]),
+        map_total=format_number(figures["map"]["total"], language),
+        map_shown=format_number(len(figures["map"]["points"]), language),
         report_form=report_form,
         recent_reports=SituationReport.objects.order_by("-requested_at")[:5],
         **shown,

@@ -66,6 +66,7 @@ def incident_sums(incidents: list[dict]) -> dict:
     sums: dict = {"incidents": len(live)}
     for kind in ("killed", "injured", "abducted", "detained"):
         sums[kind] = {
-            end: sum(c[end] for i in live for c in i["casualties"] if c["kind"] == kind) for end in ("low", "best", "high")
+            end: sum(c[end] for i in live for c in i["casualties"] if c["kind"] == kind)
+            for end in ("low", "best", "high")
         }
     return sums

@@ -97,9 +97,7 @@ def test_a_cumulative_claim_is_listed_apart_and_never_enters_a_figure(demo, admi
     assert "5,000" in page.text and "Cumulative claims" in page.text
 
 
-def test_outages_active_at_the_end_of_the_period_and_restored_ones_with_their_durations(
-    demo, admin_login, coordinator
-):
+def test_outages_active_at_the_end_of_the_period_and_restored_ones_with_their_durations(demo, admin_login, coordinator):
     figures = dashboard(admin_login(coordinator), PERIOD).context["figures"]
     by_service = {(o["service"], o["active"]) for o in figures["outages"]}
     # The demo: electricity cut on the 7th and restored on the 9th, water restored on the 10th, telecom never.

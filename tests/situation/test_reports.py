@@ -118,7 +118,9 @@ def test_a_bad_request_for_a_report_is_a_400_naming_the_field(admin_login, coord
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is installed by .ci/run")
 @pytest.mark.parametrize("language", ["ar", "en"])
-def test_the_pdf_reads_as_a_person_reads_it(demo, admin_login, coordinator, django_capture_on_commit_callbacks, tmp_path, language):
+def test_the_pdf_reads_as_a_person_reads_it(
+    demo, admin_login, coordinator, django_capture_on_commit_callbacks, tmp_path, language
+):
     """The PDF's pages as PNG (kept under artifacts/screenshots/ to be looked at) and its text in reading order."""
     report = generate(admin_login(coordinator), django_capture_on_commit_callbacks, language=language)
     pdf = tmp_path / "report.pdf"
