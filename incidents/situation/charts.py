@@ -3,9 +3,10 @@
 No JavaScript is needed to read them (the PDF renderer runs none), each mark
 carries a `<title>` (the browser's tooltip, read by screen readers), and in a
 right-to-left language the time axis runs from right to left, the value axis
-stands on the right and the legend reads from the right. The SVG keeps its
-default (left-to-right) direction, so that `text-anchor` means the same in
-both languages; the positions are mirrored instead. The lists under the
+stands on the right and the legend reads from the right. Every text is
+anchored at its middle, at a mirrored position: `text-anchor` start/end
+follows the text's own direction in Chromium but not in WeasyPrint, and
+"middle" means the same in both. The lists under the
 charts (in the templates) carry the same facts as text.
 """
 
@@ -105,15 +106,13 @@ def stacked_days_svg(
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    axis_x = margin_side + plot_w + 6 if rtl else margin_axis - 6
-    anchor = "start" if rtl else "end"
+    axis_x = margin_side + plot_w + margin_axis / 2 if rtl else margin_axis / 2
     for tick in _ticks(top):
         y = y_of(tick)
         x1, x2 = (margin_side, margin_side + plot_w) if rtl else (margin_axis, margin_axis + plot_w)
         parts.append(f'<line x1="{x1}" x2="{x2}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5d9dd" stroke-width="1"/>')
         parts.append(
-            f'<text x="{axis_x}" y="{y + 4:.1f}" font-size="11" text-anchor="{anchor}" fill="#5b636b">'
-            f"{fmt(tick)}</text>"
+            f'<text x="{axis_x}" y="{y + 4:.1f}" font-size="11" text-anchor="middle" fill="#5b636b">{fmt(tick)}</text>'
         )
     label_every = max(1, math.ceil(n / 10))
     for index, day in enumerate(days):
@@ -176,13 +175,13 @@ def horizontal_bars_svg(
     heads = ((name_w + gap, labels[0]), (name_w + 2 * gap + bar_w, labels[1]))
     for position, text in heads:
         parts.append(
-            f'<text x="{x(position):.1f}" y="14" font-size="11" font-weight="bold" '
-            f'text-anchor="{"end" if rtl else "start"}" fill="#5b636b">{escape(text)}</text>'
+            f'<text x="{x(position + bar_w / 2):.1f}" y="14" font-size="11" font-weight="bold" '
+            f'text-anchor="middle" fill="#5b636b">{escape(text)}</text>'
         )
     for index, (name, incidents, killed) in enumerate(rows):
         y = 24 + index * row_h
         parts.append(
-            f'<text x="{x(name_w - 6):.1f}" y="{y + 15}" font-size="12" text-anchor="{"start" if rtl else "end"}" '
+            f'<text x="{x(name_w / 2):.1f}" y="{y + 15}" font-size="12" text-anchor="middle" '
             f'fill="#1b1f23">{escape(name)}</text>'
         )
         for position, value, top, colour in (
@@ -194,10 +193,11 @@ def horizontal_bars_svg(
                 f'<rect x="{x(position, length):.1f}" y="{y + 4}" width="{max(length, 0.5):.1f}" height="{row_h - 12}" '
                 f'fill="{colour}"><title>{escape(name)}: {fmt(value)}</title></rect>'
             )
-            label_x = x(position + length + 4)
+            label = fmt(value)
+            label_x = x(position + length + 4 + 3.5 * len(label))
             parts.append(
-                f'<text x="{label_x:.1f}" y="{y + 16}" font-size="11" text-anchor="{"end" if rtl else "start"}" '
-                f'fill="#1b1f23">{fmt(value)}</text>'
+                f'<text x="{label_x:.1f}" y="{y + 16}" font-size="11" text-anchor="middle" '
+                f'fill="#1b1f23">{label}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text in it is escaped above
