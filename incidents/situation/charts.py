@@ -239,10 +239,19 @@ def map_svg(
     """Governorates shaded by `values` (p-code → figure), districts as circles, incidents as dots; for print."""
     fmt = lambda n: localise_digits(f"{n:,}", language)  # noqa: E731
     features = boundaries()["features"]
-    lons = [p[0] for f in features for ring in _rings(f["geometry"]) for p in ring]
-    lats = [p[1] for f in features for ring in _rings(f["geometry"]) for p in ring]
+    # The frame: the governorates with a figure and the points, with a margin (the neighbours show around
+    # them); the whole country when nothing is there. At least 1.3 times as wide as high, for a page.
+    focus = [f for f in features if values.get(f["properties"]["pcode"], 0)] or features
+    lons = [p[0] for f in focus for ring in _rings(f["geometry"]) for p in ring] + [p["lon"] for p in points]
+    lats = [p[1] for f in focus for ring in _rings(f["geometry"]) for p in ring] + [p["lat"] for p in points]
     min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+    margin = 0.15 * max(max_lon - min_lon, max_lat - min_lat, 0.5)
+    min_lon, max_lon, min_lat, max_lat = min_lon - margin, max_lon + margin, min_lat - margin, max_lat + margin
     k = math.cos(math.radians((min_lat + max_lat) / 2))
+    wide = (max_lon - min_lon) * k
+    if wide < 1.3 * (max_lat - min_lat):
+        extra = (1.3 * (max_lat - min_lat) - wide) / k / 2
+        min_lon, max_lon = min_lon - extra, max_lon + extra
     scale = (width - 20) / ((max_lon - min_lon) * k)
     height = int((max_lat - min_lat) * scale + 20)
 
@@ -252,7 +261,9 @@ def map_svg(
     top = max(values.values(), default=0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="map" role="img" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        # What lies outside the governorates (the sea, the neighbours) in pale blue-grey.
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#dfe8ee"/>',
     ]
     for feature in features:
         pcode = feature["properties"]["pcode"]
@@ -283,9 +294,14 @@ def map_svg(
         lon, lat = feature["properties"]["label"]
         x, y = project(lon, lat)
         # Arabic: the figure only (the PDF renderer's SVG text does not shape Arabic; the table names the areas).
+        if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
+            continue
         label = fmt(values.get(pcode, 0)) if rtl else f"{names.get(pcode, pcode)} {fmt(values.get(pcode, 0))}"
+        half = 3.2 * len(label) + 4
         parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" text-anchor="middle" fill="#1b1f23">{escape(label)}</text>'
+            f'<rect x="{x - half:.1f}" y="{y - 11:.1f}" width="{2 * half:.1f}" height="15" rx="3" fill="#ffffff" '
+            f'fill-opacity="0.85"/><text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="middle" '
+            f'fill="#1b1f23">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text in it is escaped above
