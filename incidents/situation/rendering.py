@@ -35,6 +35,8 @@ from reports.choices import CasualtyGroup, CasualtyKind, Service, SourceType
 from reports.models import Category
 
 LOCAL = ZoneInfo("Asia/Damascus")
+PRINT_MAP_POINTS = 500
+OUTAGE_ROWS = 50
 
 
 def _name(entry: dict | None, language: str) -> str:
@@ -289,9 +291,14 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         "day_rows": day_rows,
         "governorates": governorates,
         "districts": districts,
-        "outages": outage_rows,
-        "active_outages": [o for o in outage_rows if o["active"]],
-        "restored_outages": [o for o in outage_rows if not o["active"]],
+        # The lists are cut at OUTAGE_ROWS each (the longest active first, then the latest restored); the
+        # counts per service and the tiles count them all.
+        "outages": [o for o in outage_rows if o["active"]][:OUTAGE_ROWS]
+        + [o for o in outage_rows if not o["active"]][:OUTAGE_ROWS],
+        "active_outages": [o for o in outage_rows if o["active"]][:OUTAGE_ROWS],
+        "restored_outages": [o for o in outage_rows if not o["active"]][:OUTAGE_ROWS],
+        "outages_left_out": max(0, sum(1 for o in outage_rows if o["active"]) - OUTAGE_ROWS)
+        + max(0, sum(1 for o in outage_rows if not o["active"]) - OUTAGE_ROWS),
         "services": services,
         "claims": claims,
         "highlights": highlights(
@@ -383,7 +390,9 @@ def render_report_html(*, report, figures: dict, cut_off: dt.datetime, previous)
         context = presentation(figures=figures, language=language, rtl=rtl)
         context["map_chart"] = map_svg(
             values=context["map_values"],
-            points=(figures.get("map") or {}).get("points", []),
+            # The newest points only: past a few hundred dots a printed map shows nothing more, and the PDF
+            # renderer draws each one (bench/bench_situation.py).
+            points=(figures.get("map") or {}).get("points", [])[:PRINT_MAP_POINTS],
             districts=context["map_districts"],
             names=context["names"],
             language=language,
