@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -32,9 +31,9 @@ from incidents.situation.charts import (
 from incidents.situation.numbers import format_number, localise_digits
 from incidents.situation.selectors import area_names
 from reports.choices import CasualtyGroup, CasualtyKind, Service, SourceType
+from reports.days import counting_zone
 from reports.models import Category
 
-LOCAL = ZoneInfo("Asia/Damascus")
 PRINT_MAP_POINTS = 500
 OUTAGE_ROWS = 50
 
@@ -64,7 +63,7 @@ def moment_text(value: str | dt.datetime | None, language: str) -> str:
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     return localise_digits(
-        date_format(moment.astimezone(LOCAL), "j F Y، H:i" if language == "ar" else "j F Y, H:i"), language
+        date_format(moment.astimezone(counting_zone()), "j F Y، H:i" if language == "ar" else "j F Y, H:i"), language
     )
 
 

@@ -16,8 +16,8 @@ figures come from:
   scope `cumulative`, listed apart. They never enter any figure above, as the
   aggregates never count them.
 
-The date of an incident is the day it started in Asia/Damascus, as in the
-aggregates and the API's date filters.
+The date of an incident is the day it started in the register's zone
+(`reports/days.py`), as in the aggregates and the API's date filters.
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
 from reports.choices import CasualtyScope, ReportStatus
+from reports.days import counting_zone
 from reports.models import Area, Category, ReportCasualty
 
-LOCAL = ZoneInfo("Asia/Damascus")
 LIVE = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
 RANGE = ("low", "best", "high")
 FIGURE_KINDS = ("killed", "injured", "abducted", "detained")
@@ -98,16 +97,16 @@ class SituationFilters:
 
     @property
     def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.date_from, dt.time.min, tzinfo=LOCAL)
+        return dt.datetime.combine(self.date_from, dt.time.min, tzinfo=counting_zone())
 
     @property
     def end(self) -> dt.datetime:
         """The first instant after the period."""
-        return dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
+        return dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
 
 
 def local_today() -> dt.date:
-    return timezone.now().astimezone(LOCAL).date()
+    return timezone.now().astimezone(counting_zone()).date()
 
 
 def latest_incident_day() -> dt.date | None:
@@ -272,8 +271,8 @@ def outages(filters: SituationFilters, *, now: dt.datetime) -> list[dict]:
     "Active" is the aggregates' rule (`incidents.services.aggregates`): started
     before the end of the day and not restored by then.
     """
-    as_of_day = min(filters.date_to, now.astimezone(LOCAL).date())
-    day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
+    as_of_day = min(filters.date_to, now.astimezone(counting_zone()).date())
+    day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
     services = dict(Category.objects.filter(is_outage=True).values_list("slug", "service"))
     wanted = sorted(set(services) & set(filters.categories)) if filters.categories else sorted(services)
     statuses = [s for s in LIVE if (s == IncidentStatus.VERIFIED) in State.verified_flags(filters.state)]
@@ -356,7 +355,7 @@ def cumulative_claims(filters: SituationFilters) -> list[dict]:
             "low": row["low"],
             "high": row["high"],
             "report": str(row["report_id"]),
-            "date": row["report__occurred_at"].astimezone(LOCAL).date().isoformat(),
+            "date": row["report__occurred_at"].astimezone(counting_zone()).date().isoformat(),
             "admin1": row["report__admin1_id"],
             "admin2": row["report__admin2_id"],
             "source_type": row["report__source_type"],
@@ -402,7 +401,7 @@ def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
                 "category": category,
                 "group": group,
                 "verified": status == IncidentStatus.VERIFIED,
-                "date": occurred_from.astimezone(LOCAL).date().isoformat(),
+                "date": occurred_from.astimezone(counting_zone()).date().isoformat(),
                 "killed": killed.get(pk, 0),
             }
         )
