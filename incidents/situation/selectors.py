@@ -280,6 +280,7 @@ def outages(filters: SituationFilters, *, now: dt.datetime) -> list[dict]:
         Incident.objects.filter(filters.area_q(), category_id__in=wanted, status__in=statuses)
         .exclude(service="")  # outage incidents carry their service: the `situation_outage_restored` index
         .filter(occurred_from__lt=filters.end)
+        .order_by()  # no ORDER BY inside the UNION's parts (SQLite refuses them; the list is sorted below)
     )
     columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
                "restored_at", "status")  # fmt: skip
