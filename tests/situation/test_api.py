@@ -84,3 +84,19 @@ def test_only_a_ready_report_can_be_published_and_publishing_twice_changes_nothi
 def test_the_schema_documents_the_endpoint(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     assert "/api/v1/situation-reports/" in schema.content.decode()
+
+
+def test_a_coordinator_publishes_from_the_report_page_and_a_reviewer_may_not(admin_login, coordinator, partner):
+    from django.urls import reverse
+
+    from tests.factories import ReviewerFactory
+
+    report = ready(coordinator)
+    url = reverse("situation:report-publish", args=[report.pk])
+    assert admin_login(ReviewerFactory()).post(url).status_code == 403
+    assert partner.get(LIST).json()["results"] == []
+    response = admin_login(coordinator).post(url)
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.published_at is not None and report.published_by == coordinator
+    assert [row["id"] for row in partner.get(LIST).json()["results"]] == [str(report.pk)]
