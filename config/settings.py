@@ -58,6 +58,8 @@ elif not DEBUG and _secret_key_problem():
     )
 
 INSTALLED_APPS = [
+    # Before the admin: its templates add the situation room to the admin's header and index.
+    "incidents.situation",
     "config.apps.SijilAdminConfig",  # django.contrib.admin with the 2FA site (reports/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -18,7 +18,12 @@ handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    # The coordinators' situation room: dashboard, map, situation reports (incidents/situation/), inside the
+    # admin's space (its sign-in and one-time code, its language fallback); before the admin's catch-all.
+    path("admin/situation/", include("incidents.situation.urls")),
     path("admin/", admin.site.urls),
+    # Contract addition of v1: the published situation reports (incidents/situation/api.py).
+    path("api/v1/", include("incidents.situation.api")),
     path("api/v1/", include("incidents.api.urls")),
     path("healthz", healthz, name="healthz"),
     # The field monitors' web: sign-in, report form, own reports, attachments (reports/web/).

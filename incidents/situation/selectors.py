@@ -1,0 +1,440 @@
+"""Reads of the situation room: every figure of the dashboard and of a situation report, in one place.
+
+`situation_figures` returns plain, JSON-ready data: the dashboard renders it,
+and a situation report stores it as it is (its frozen figures). Where the
+figures come from:
+
+- incidents, killed and injured (low/best/high), per day, area and category:
+  the daily aggregates (`incidents.models.DailyAggregate`), which count each
+  live incident once with its reconciled estimates. The `verified` rows are
+  exactly what partners get from `/api/v1/aggregates/daily/`; "all reported"
+  adds the unverified rows;
+- abducted and detained: the incidents' own estimates (`IncidentCasualty`), the
+  aggregates having no column for them;
+- outages: the live outage incidents (service, area, since, restored);
+- cumulative claims ("1,225 killed since Thursday"): the reports' figures of
+  scope `cumulative`, listed apart. They never enter any figure above, as the
+  aggregates never count them.
+
+The date of an incident is the day it started in the register's zone
+(`reports/days.py`), as in the aggregates and the API's date filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
+from reports.choices import CasualtyScope, ReportStatus
+from reports.days import counting_zone
+from reports.models import Area, Category, ReportCasualty
+
+LIVE = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
+RANGE = ("low", "best", "high")
+FIGURE_KINDS = ("killed", "injured", "abducted", "detained")
+AGGREGATE_MEASURES = (
+    "incidents",
+    "killed_low",
+    "killed_best",
+    "killed_high",
+    "injured_low",
+    "injured_best",
+    "injured_high",
+)
+# The map carries at most this many incidents as points (the newest); the count says how many match.
+MAX_POINTS = 3000
+MAX_CUMULATIVE = 200
+
+
+class State:
+    """Which incidents the charts, tables and map show: all reported (the default), or one state."""
+
+    ALL = ""
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+
+    @staticmethod
+    def verified_flags(state: str) -> tuple[bool, ...]:
+        return {State.VERIFIED: (True,), State.UNVERIFIED: (False,)}.get(state, (True, False))
+
+
+@dataclass(frozen=True)
+class SituationFilters:
+    """What the coordinator chose: a period (inclusive days), areas, categories and a state.
+
+    `areas` holds governorate (SY06) and district (SY0602) p-codes; empty is every area.
+    """
+
+    date_from: dt.date
+    date_to: dt.date
+    areas: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    state: str = State.ALL
+    governorates: tuple[str, ...] = field(init=False)
+    districts: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "governorates", tuple(sorted(a for a in self.areas if len(a) == 4)))
+        object.__setattr__(self, "districts", tuple(sorted(a for a in self.areas if len(a) > 4)))
+
+    def area_q(self, *, admin1: str = "admin1_id", admin2: str = "admin2_id") -> Q:
+        if not self.areas:
+            return Q()
+        q = Q()
+        if self.governorates:
+            q |= Q(**{f"{admin1}__in": self.governorates})
+        if self.districts:
+            q |= Q(**{f"{admin2}__in": self.districts})
+        return q
+
+    def category_q(self, *, category: str = "category_id") -> Q:
+        return Q(**{f"{category}__in": self.categories}) if self.categories else Q()
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.date_from, dt.time.min, tzinfo=counting_zone())
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant after the period."""
+        return dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
+
+
+def local_today() -> dt.date:
+    return timezone.now().astimezone(counting_zone()).date()
+
+
+def latest_incident_day() -> dt.date | None:
+    """The last day any incident started on (so that a register of last March opens on last March)."""
+    return DailyAggregate.objects.filter(incidents__gt=0).aggregate(day=Max("date"))["day"]
+
+
+def default_period(*, days: int = 30) -> tuple[dt.date, dt.date]:
+    """Up to the last day with an incident: from the first day with one in the `days` before it (a whole event)."""
+    end = min(latest_incident_day() or local_today(), local_today())
+    earliest = end - dt.timedelta(days=days - 1)
+    first = DailyAggregate.objects.filter(incidents__gt=0, date__gte=earliest, date__lte=end).aggregate(
+        day=Min("date")
+    )["day"]
+    return first or earliest, end
+
+
+def _aggregates(filters: SituationFilters) -> QuerySet[DailyAggregate]:
+    return DailyAggregate.objects.filter(
+        filters.area_q(), filters.category_q(), date__gte=filters.date_from, date__lte=filters.date_to
+    )
+
+
+def _live_incidents(filters: SituationFilters) -> QuerySet[Incident]:
+    return Incident.objects.filter(
+        filters.area_q(),
+        filters.category_q(),
+        status__in=LIVE,
+        occurred_from__gte=filters.start,
+        occurred_from__lt=filters.end,
+    )
+
+
+def _sums(rows: QuerySet, measures=AGGREGATE_MEASURES) -> dict[str, int]:
+    totals = rows.aggregate(**{m: Sum(m) for m in measures})
+    return {m: totals[m] or 0 for m in measures}
+
+
+def _empty_tile() -> dict[str, Any]:
+    tile: dict[str, Any] = {"incidents": 0, "outages_active": 0}
+    for kind in FIGURE_KINDS:
+        tile[kind] = dict.fromkeys(RANGE, 0)
+    return tile
+
+
+def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
+    """The tiles: each figure for verified incidents and for all reported (verified + unverified)."""
+    by_state = {True: _empty_tile(), False: _empty_tile()}
+    for row in _aggregates(filters).values("verified").annotate(**{m: Sum(m) for m in AGGREGATE_MEASURES}):
+        tile = by_state[row["verified"]]
+        tile["incidents"] += row["incidents"] or 0
+        for kind in ("killed", "injured"):
+            for end in RANGE:
+                tile[kind][end] += row[f"{kind}_{end}"] or 0
+    casualties = (
+        IncidentCasualty.objects.filter(incident__in=_live_incidents(filters), kind__in=("abducted", "detained"))
+        .values("incident__status", "kind")
+        .annotate(low=Sum("low"), best=Sum("best"), high=Sum("high"))
+    )
+    for row in casualties:
+        tile = by_state[row["incident__status"] == IncidentStatus.VERIFIED]
+        for end in RANGE:
+            tile[row["kind"]][end] += row[end] or 0
+    for outage in outages:
+        if outage["active"]:
+            by_state[outage["verified"]]["outages_active"] += 1
+    everything = _empty_tile()
+    for tile in by_state.values():
+        everything["incidents"] += tile["incidents"]
+        everything["outages_active"] += tile["outages_active"]
+        for kind in FIGURE_KINDS:
+            for end in RANGE:
+                everything[kind][end] += tile[kind][end]
+    return {"verified": by_state[True], "all": everything}
+
+
+def daily_series(filters: SituationFilters) -> list[dict]:
+    """Per day of the period: incidents per category group, killed (best per group, low and high in total)."""
+    flags = State.verified_flags(filters.state)
+    rows = (
+        _aggregates(filters)
+        .filter(verified__in=flags)
+        .values("date", "category__group")
+        .annotate(incidents=Sum("incidents"), low=Sum("killed_low"), best=Sum("killed_best"), high=Sum("killed_high"))
+    )
+    days: dict[dt.date, dict] = {}
+    day = filters.date_from
+    while day <= filters.date_to:
+        days[day] = {"date": day.isoformat(), "incidents": {}, "killed": {}, "killed_low": 0, "killed_high": 0}
+        day += dt.timedelta(days=1)
+    for row in rows:
+        entry = days[row["date"]]
+        group = row["category__group"]
+        if row["incidents"]:
+            entry["incidents"][group] = entry["incidents"].get(group, 0) + row["incidents"]
+        if row["best"]:
+            entry["killed"][group] = entry["killed"].get(group, 0) + row["best"]
+        entry["killed_low"] += row["low"] or 0
+        entry["killed_high"] += row["high"] or 0
+    for entry in days.values():
+        entry["incidents_total"] = sum(entry["incidents"].values())
+        entry["killed_best"] = sum(entry["killed"].values())
+    return list(days.values())
+
+
+def _area_names() -> dict[str, dict]:
+    return {
+        pcode: {"pcode": pcode, "name_en": en, "name_ar": ar, "parent": parent, "lat": float(lat), "lon": float(lon)}
+        for pcode, en, ar, parent, lat, lon in Area.objects.values_list(
+            "pcode", "name_en", "name_ar", "parent_id", "latitude", "longitude"
+        )
+    }
+
+
+def area_table(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str, list[dict]]:
+    """Per governorate and per district: incidents, killed and injured, verified and all reported.
+
+    Incidents placed only in a governorate count in its total and in a "no district" row of it.
+    """
+    rows = (
+        _aggregates(filters)
+        .values("admin1_id", "admin2_id", "verified")
+        .annotate(**{m: Sum(m) for m in AGGREGATE_MEASURES})
+    )
+    flags = State.verified_flags(filters.state)
+    governorates: dict[str, dict] = {}
+    districts: dict[tuple[str, str | None], dict] = {}
+
+    def blank(pcode: str | None, parent: str | None) -> dict:
+        area = names.get(pcode or "", {})
+        return {
+            "pcode": pcode,
+            "parent": parent,
+            "name_en": area.get("name_en", ""),
+            "name_ar": area.get("name_ar", ""),
+            "verified_incidents": 0,
+            **dict.fromkeys(AGGREGATE_MEASURES, 0),
+        }
+
+    for row in rows:
+        if not any(row[m] for m in AGGREGATE_MEASURES):
+            continue
+        admin1, admin2 = row["admin1_id"], row["admin2_id"]
+        for entry in (
+            governorates.setdefault(admin1, blank(admin1, None)),
+            districts.setdefault((admin1, admin2), blank(admin2, admin1)),
+        ):
+            if row["verified"]:
+                entry["verified_incidents"] += row["incidents"] or 0
+            if row["verified"] in flags:
+                for measure in AGGREGATE_MEASURES:
+                    entry[measure] += row[measure] or 0
+    return {
+        "governorates": sorted(governorates.values(), key=lambda e: (-e["incidents"], e["pcode"])),
+        "districts": sorted(districts.values(), key=lambda e: (e["parent"], -e["incidents"], e["pcode"] or "~")),
+    }
+
+
+def outages(filters: SituationFilters, *, now: dt.datetime) -> list[dict]:
+    """The outages of the period: active at its end (or now, if it ends today) or restored, with durations.
+
+    "Active" is the aggregates' rule (`incidents.services.aggregates`): started
+    before the end of the day and not restored by then.
+    """
+    as_of_day = min(filters.date_to, now.astimezone(counting_zone()).date())
+    day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
+    services = dict(Category.objects.filter(is_outage=True).values_list("slug", "service"))
+    wanted = sorted(set(services) & set(filters.categories)) if filters.categories else sorted(services)
+    statuses = [s for s in LIVE if (s == IncidentStatus.VERIFIED) in State.verified_flags(filters.state)]
+    outages = (
+        Incident.objects.filter(filters.area_q(), category_id__in=wanted, status__in=statuses)
+        .exclude(service="")  # outage incidents carry their service: the `situation_outage_restored` index
+        .filter(occurred_from__lt=filters.end)
+        .order_by()  # no ORDER BY inside the UNION's parts (SQLite refuses them; the list is sorted below)
+    )
+    columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
+               "restored_at", "status")  # fmt: skip
+    # Not restored, or restored after the start: two range scans of that index rather than one OR over all.
+    rows = (
+        outages.filter(restored_at__isnull=True)
+        .values_list(*columns)
+        .union(outages.filter(restored_at__gte=filters.start).values_list(*columns), all=True)
+    )
+    result = []
+    # No ORDER BY … LIMIT in SQL: it would walk the area's whole history in time order; few rows match.
+    for pk, service, category, admin1, admin2, place_name, since, restored_at, status in rows:
+        active = since < day_end and (restored_at is None or restored_at >= day_end)
+        # An outage active at the end of the period is measured to then (or to now, for a period not over yet);
+        # a restored one from its start to its restoration.
+        until = min(day_end, now) if active else restored_at
+        result.append(
+            {
+                "id": str(pk),
+                "service": service or services[category],
+                "category": category,
+                "admin1": admin1,
+                "admin2": admin2,
+                "place_name": place_name,
+                "since": since.isoformat(),
+                "restored_at": restored_at.isoformat() if restored_at else None,
+                "active": active,
+                "hours": round(max((until - since).total_seconds(), 0) / 3600, 1),
+                "verified": status == IncidentStatus.VERIFIED,
+            }
+        )
+    # Active first, the longest first; then the restored, the latest first.
+    result.sort(key=lambda o: (not o["active"], -o["hours"] if o["active"] else 0, o["since"]))
+    return result
+
+
+def cumulative_claims(filters: SituationFilters) -> list[dict]:
+    """Running totals reports gave for an area and period: quoted apart, never in any figure.
+
+    From reports of the period and areas that were not rejected; what is kept
+    of each is the figure, where and when, and the kind of source with its
+    grading, never who reported it or who the source is.
+    """
+    rows = (
+        ReportCasualty.objects.filter(
+            filters.area_q(admin1="report__admin1_id", admin2="report__admin2_id"),
+            filters.category_q(category="report__category_id"),
+            scope=CasualtyScope.CUMULATIVE,
+            report__occurred_at__gte=filters.start,
+            report__occurred_at__lt=filters.end,
+        )
+        .exclude(report__status=ReportStatus.REJECTED)
+        .order_by("-high", "report__occurred_at", "id")
+        .values(
+            "kind",
+            "group",
+            "low",
+            "high",
+            "report_id",
+            "report__occurred_at",
+            "report__admin1_id",
+            "report__admin2_id",
+            "report__source_type",
+            "report__source_reliability",
+            "report__info_credibility",
+            "report__status",
+        )
+    )
+    return [
+        {
+            "kind": row["kind"],
+            "group": row["group"],
+            "low": row["low"],
+            "high": row["high"],
+            "report": str(row["report_id"]),
+            "date": row["report__occurred_at"].astimezone(counting_zone()).date().isoformat(),
+            "admin1": row["report__admin1_id"],
+            "admin2": row["report__admin2_id"],
+            "source_type": row["report__source_type"],
+            "grading": f"{row['report__source_reliability']}{row['report__info_credibility']}",
+            "verified": row["report__status"] == ReportStatus.VERIFIED,
+        }
+        for row in rows[:MAX_CUMULATIVE]
+    ]
+
+
+def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str, Any]:
+    """The incidents as points (their coordinates, else their district's or governorate's point), newest first."""
+    flags = State.verified_flags(filters.state)
+    statuses = (
+        [IncidentStatus.VERIFIED] if flags == (True,) else [IncidentStatus.UNVERIFIED] if flags == (False,) else LIVE
+    )
+    incidents = _live_incidents(filters).filter(status__in=statuses)
+    killed = {
+        row["incident_id"]: row["best"]
+        for row in IncidentCasualty.objects.filter(incident__in=incidents, kind="killed")
+        .values("incident_id")
+        .annotate(best=Sum("best"))
+    }
+    points = []
+    rows = incidents.order_by("-occurred_from", "id").values_list(
+        "id", "title", "category_id", "category__group", "status", "occurred_from", "latitude", "longitude",
+        "admin1_id", "admin2_id",
+    )[:MAX_POINTS]  # fmt: skip
+    for pk, title, category, group, status, occurred_from, lat, lon, admin1, admin2 in rows:
+        approximate = lat is None
+        if approximate:
+            area = names.get(admin2 or "") or names.get(admin1, {})
+            lat, lon = area.get("lat"), area.get("lon")
+        if lat is None:
+            continue
+        points.append(
+            {
+                "id": str(pk),
+                "lat": float(lat),
+                "lon": float(lon),
+                "approximate": approximate,
+                "title": title,
+                "category": category,
+                "group": group,
+                "verified": status == IncidentStatus.VERIFIED,
+                "date": occurred_from.astimezone(counting_zone()).date().isoformat(),
+                "killed": killed.get(pk, 0),
+            }
+        )
+    return {"points": points, "total": incidents.count() if len(points) >= MAX_POINTS else len(points)}
+
+
+def situation_figures(*, filters: SituationFilters, now: dt.datetime | None = None, points: bool = True) -> dict:
+    """Everything the dashboard and a situation report show, as JSON-ready data."""
+    now = now or timezone.now()
+    names = _area_names()
+    outage_list = outages(filters, now=now)
+    figures = {
+        "period": {"start": filters.date_from.isoformat(), "end": filters.date_to.isoformat()},
+        "areas": list(filters.areas),
+        "categories": list(filters.categories),
+        "state": filters.state,
+        "as_of": now.isoformat(),
+        "tiles": tiles(filters, outages=outage_list),
+        "days": daily_series(filters),
+        **area_table(filters, names=names),
+        "outages": outage_list,
+        "cumulative": cumulative_claims(filters),
+    }
+    if points:
+        figures["map"] = map_points(filters, names=names)
+    return figures
+
+
+def area_names() -> dict[str, dict]:
+    """P-code → names and representative point, for rendering."""
+    return _area_names()
+
+
+def category_groups() -> list[tuple[str, str]]:
+    return list(Category.Group.choices)

@@ -1,0 +1,108 @@
+/* The situation room's map (incidents/situation/templates/situation/dashboard.html).
+ *
+ * No tile server: the governorates' outlines come from a file shipped with the project, shaded by the chosen
+ * figure; districts are circles at their representative point; incidents are points that cluster when zoomed
+ * out (Leaflet.markercluster), and a click opens the incident in the admin. Labels are HTML, so the browser lays
+ * Arabic out right to left by itself; numbers use the page language's digits.
+ */
+(function () {
+  "use strict";
+  var box = document.getElementById("map");
+  var dataNode = document.getElementById("map-data");
+  if (!box || !dataNode || !window.L) return;
+  var data = JSON.parse(dataNode.textContent);
+  var lang = document.documentElement.lang || "en";
+  var rtl = document.documentElement.dir === "rtl";
+  var number = new Intl.NumberFormat(lang);
+  var shades = ["#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f"];
+  var figureSelect = document.getElementById("map-figure");
+
+  function shade(value, top) {
+    if (!value || !top) return shades[0];
+    return shades[Math.min(5, 1 + Math.floor(4.999 * value / top))];
+  }
+  function text(tag, content, attrs) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+
+  var map = L.map(box, { zoomSnap: 0.25, minZoom: 5, maxZoom: 13, attributionControl: true });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Natural Earth");
+  var areas = null;
+  var districtLayer = L.layerGroup().addTo(map);
+
+  function figure() { return figureSelect ? figureSelect.value : "incidents"; }
+
+  function styleAreas() {
+    if (!areas) return;
+    var key = figure();
+    var top = 0;
+    Object.keys(data.governorates).forEach(function (p) { top = Math.max(top, data.governorates[p][key] || 0); });
+    areas.setStyle(function (feature) {
+      var entry = data.governorates[feature.properties.pcode] || {};
+      return { color: "#5b636b", weight: 1, fillOpacity: 0.85, fillColor: shade(entry[key] || 0, top) };
+    });
+    areas.eachLayer(function (layer) {
+      var p = layer.feature.properties.pcode;
+      var entry = data.governorates[p] || {};
+      var tip = document.createElement("div");
+      tip.setAttribute("dir", "auto");
+      tip.appendChild(text("b", entry.name || p));
+      tip.appendChild(document.createElement("br"));
+      tip.appendChild(document.createTextNode(box.dataset.labelIncidents + ": " + number.format(entry.incidents || 0)));
+      tip.appendChild(document.createElement("br"));
+      tip.appendChild(document.createTextNode(box.dataset.labelKilled + ": " + number.format(entry.killed || 0)));
+      layer.bindTooltip(tip, { sticky: true, direction: rtl ? "left" : "right" });
+    });
+    districtLayer.clearLayers();
+    var dtop = 0;
+    data.districts.forEach(function (d) { dtop = Math.max(dtop, key === "killed" ? d.value : d.incidents); });
+    data.districts.forEach(function (d) {
+      var value = key === "killed" ? d.value : d.incidents;
+      if (!value) return;
+      var circle = L.circleMarker([d.lat, d.lon], {
+        radius: 5 + 14 * Math.sqrt(value / Math.max(dtop, 1)), color: "#2166ac", weight: 1.5, fillOpacity: 0.25,
+        interactive: true, bubblingMouseEvents: false,
+      });
+      circle.bindTooltip(d.name + ": " + number.format(value), { direction: rtl ? "left" : "right" });
+      districtLayer.addLayer(circle);
+    });
+  }
+
+  var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+  data.points.forEach(function (point) {
+    var marker = L.circleMarker([point.lat, point.lon], {
+      radius: 6, weight: 1.5, color: "#111", fillColor: point.verified ? "#0b6b60" : "#f0f0f0", fillOpacity: 0.95,
+    });
+    var tip = document.createElement("div");
+    tip.appendChild(text("b", point.title, { dir: "auto" }));
+    tip.appendChild(document.createElement("br"));
+    tip.appendChild(document.createTextNode(
+      new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" }).format(new Date(point.date + "T12:00:00")) +
+      " · " + (point.verified ? box.dataset.labelVerified : box.dataset.labelUnverified) +
+      (point.killed ? " · " + box.dataset.labelKilled + ": " + number.format(point.killed) : "") +
+      (point.approximate ? " · " + box.dataset.labelApproximate : "")));
+    marker.bindTooltip(tip, { direction: "top" });
+    marker.on("click", function () { window.location.assign(data.adminUrl.replace(data.placeholder, point.id)); });
+    marker.options.title = point.title;
+    clusters.addLayer(marker);
+  });
+
+  fetch(box.dataset.boundaries, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (geojson) {
+      areas = L.geoJSON(geojson, { interactive: true }).addTo(map);
+      districtLayer.bringToFront && districtLayer.eachLayer(function (l) { l.bringToFront(); });
+      styleAreas();
+      clusters.addTo(map);
+      // Where the incidents are, if any; else the whole country.
+      var where = data.points.length ? L.latLngBounds(data.points.map(function (p) { return [p.lat, p.lon]; })) : null;
+      if (where && where.isValid()) map.fitBounds(where.pad(0.6), { maxZoom: 9 });
+      else map.fitBounds(areas.getBounds(), { padding: [8, 8] });
+      box.dataset.ready = "1";
+    });
+  if (figureSelect) figureSelect.addEventListener("change", styleAreas);
+})();
