@@ -380,7 +380,7 @@ def _place_batch(reports: list[Report]) -> dict[str, str]:
     return outcomes
 
 
-def report_hand_back(*, report_id: object, reason: str) -> None:
+def report_hand_back(*, report_id: ReportId, reason: str) -> None:
     """The one way a report goes (back) to the pipeline, for the reason the caller gives (`HandBack`).
 
     Inside the caller's transaction: the report is marked pending (with a
