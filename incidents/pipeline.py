@@ -6,10 +6,12 @@ imports `incidents`.
 
 from __future__ import annotations
 
+from typing import cast
+
 from incidents.models import Incident
 from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import lock_areas, report_spans
-from incidents.services.processing import report_hand_back
+from incidents.services.processing import ReportId, report_hand_back
 from incidents.services.refresh import incident_refresh
 from reports.choices import HandBack, ReviewDecisionKind
 from reports.models import Report, User
@@ -17,7 +19,8 @@ from reports.models import Report, User
 
 class IncidentPipeline:
     def hand_back(self, *, report_id: object, reason: str) -> None:
-        report_hand_back(report_id=report_id, reason=reason)
+        # `reports.pipeline` declares the id as `object` (it never imports incidents); it is always a report's pk.
+        report_hand_back(report_id=cast(ReportId, report_id), reason=reason)
 
     def lock_for_review(self, *, report: Report) -> None:
         """The area locks of the report's block and of its incident (`locks.py`), before the review locks any row."""

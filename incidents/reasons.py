@@ -9,7 +9,7 @@ The candidate's one score is its probability, shown beside them (incidents/admin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,11 +79,15 @@ def distance_reason(level: str, km: float | None) -> Reason | None:
     if km is None or level in ("", "unknown"):
         return None
     shown = f"{km:.1f}".rstrip("0").rstrip(".") if km < 10 else f"{km:.0f}"
-    tone: Tone = {"same_spot": "agree", "near": "agree", "far": "differ"}.get(level, "neutral")
+    tones: dict[str, Tone] = {"same_spot": "agree", "near": "agree", "far": "differ"}
+    tone = tones.get(level, "neutral")
     return Reason(_("%(km)s km apart") % {"km": shown}, tone)
 
 
-TEXT_WORDS = {
+# A level → the sentence for it (translated when shown) and its tone.
+Words = dict[str, tuple[Callable[[], str], Tone]]
+
+TEXT_WORDS: Words = {
     "same_high": (lambda: _("The accounts are worded very much alike"), "agree"),
     "high": (lambda: _("The accounts are worded very much alike"), "agree"),  # older candidates' levels
     "same_mid": (lambda: _("The accounts are worded somewhat alike"), "agree"),
@@ -103,7 +107,7 @@ def figures_text(figures: Iterable, *, reconciled: bool) -> str:
     return ", ".join(parts)
 
 
-FIGURE_WORDS = {
+FIGURE_WORDS: Words = {
     "equal": (lambda: _("Figures agree: %(mine)s and %(theirs)s"), "agree"),
     "overlap": (lambda: _("Figures agree: %(mine)s and %(theirs)s"), "agree"),
     "agree": (lambda: _("Figures agree: %(mine)s and %(theirs)s"), "agree"),

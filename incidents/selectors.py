@@ -72,7 +72,7 @@ def candidate_incidents_of_blocks(*, blocks: Iterable[Block]) -> QuerySet[Incide
     """
     # Blocks of one place whose windows overlap (or nearly) are read as one window (a superset: the caller's
     # `in_block` keeps each report's own), so a batch of one busy district is a few short conditions.
-    by_place: dict[tuple, list[tuple[datetime, datetime]]] = {}
+    by_place: dict[tuple[frozenset[str], frozenset[str], frozenset[str] | None], list[tuple[datetime, datetime]]] = {}
     for block in blocks:
         by_place.setdefault((block.categories, block.admin1, block.admin2), []).append(
             (block.window_start, block.window_end)
@@ -98,7 +98,7 @@ def in_block(block: Block, incident) -> bool:
     return block_contains(block, incident) and incident.occurred_from >= block.window_start - MAX_INCIDENT_SPAN
 
 
-def incident_member_reports(*, incident_ids) -> QuerySet[Report]:
+def incident_member_reports(*, incident_ids: Iterable[object]) -> QuerySet[Report]:
     """The reports that make up incidents: everything but rejected reports, with their figures."""
     return (
         Report.objects.filter(incident_id__in=list(incident_ids))

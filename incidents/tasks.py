@@ -79,7 +79,7 @@ def rollup_outages() -> int:
     return outages_rollup()
 
 
-def enqueue_report(report_id, *, countdown: int | None = None) -> None:
+def enqueue_report(report_id: object, *, countdown: int | None = None) -> None:
     """Ask a worker to process a report; if the broker is down, the sweeper will find it later.
 
     Called from `transaction.on_commit`: the report is already committed with

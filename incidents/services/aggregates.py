@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import reduce
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -50,6 +51,13 @@ MEASURES = (
     "outages_active",
 )
 
+# An aggregate row's area: (admin1, admin2, category, verified), as in `AggregateKey.area`.
+Area: TypeAlias = tuple[str, str | None, str, bool]
+# One incident's (kind, low, best, high) casualty figures.
+FigureRow: TypeAlias = tuple[str, int, int, int]
+# The values of one row, in the order of `MEASURES`.
+Measures: TypeAlias = tuple[int, ...]
+
 
 class AggregateKey(NamedTuple):
     date: dt.date
@@ -59,7 +67,7 @@ class AggregateKey(NamedTuple):
     verified: bool
 
     @property
-    def area(self) -> tuple:
+    def area(self) -> Area:
         return (self.admin1, self.admin2, self.category, self.verified)
 
     @property
@@ -97,8 +105,8 @@ def outage_active_days(*, occurred_from: dt.datetime, restored_at: dt.datetime |
 
 
 def incident_contribution(
-    incident: Incident, *, until: dt.date | None = None, rows: list[tuple] | None = None
-) -> dict[AggregateKey, tuple]:
+    incident: Incident, *, until: dt.date | None = None, rows: list[FigureRow] | None = None
+) -> dict[AggregateKey, Measures]:
     """What an incident adds to each aggregate row, in its current state (nothing when merged or withdrawn).
 
     The row of its start day gets one incident and its killed/injured
@@ -132,11 +140,11 @@ def incident_contribution(
     return {key: tuple(values[m] for m in MEASURES) for key, values in contribution.items()}
 
 
-def contributions(incidents: Iterable[Incident]) -> dict[object, dict[AggregateKey, tuple]]:
+def contributions(incidents: Iterable[Incident]) -> dict[object, dict[AggregateKey, Measures]]:
     """`incident_contribution` of many incidents, their figures read in one query."""
     incidents = list(incidents)
     live = [i.pk for i in incidents if i.status in LIVE_STATUSES]
-    rows: dict[object, list[tuple]] = defaultdict(list)
+    rows: dict[object, list[FigureRow]] = defaultdict(list)
     if live:
         for pk, kind, low, best, high in IncidentCasualty.objects.filter(
             incident_id__in=live, kind__in=FIGURE_KINDS
@@ -159,7 +167,7 @@ class AggregateTracker:
     """
 
     def __init__(self) -> None:
-        self._before: dict[object, dict[AggregateKey, tuple]] = {}
+        self._before: dict[object, dict[AggregateKey, Measures]] = {}
 
     def watch(self, *incidents: Incident | None, new: bool = False) -> None:
         fresh = [i for i in incidents if i is not None and i.pk not in self._before]
@@ -186,7 +194,7 @@ def compute_keys(keys: Iterable[AggregateKey]) -> dict[AggregateKey, dict[str, i
     incidents of every area in the days asked are one query, their figures one
     more, however many areas and days (a long outage touches every day it lasted).
     """
-    by_area: dict[tuple, set[dt.date]] = defaultdict(set)
+    by_area: dict[Area, set[dt.date]] = defaultdict(set)
     for key in keys:
         by_area[key.area].add(key.date)
     if not by_area:
@@ -209,14 +217,14 @@ def compute_keys(keys: Iterable[AggregateKey]) -> dict[AggregateKey, dict[str, i
             condition &= Q(occurred_from__gte=first_start)
         conditions.append(condition)
     wanted = reduce(operator.or_, conditions)
-    rows_of: dict[tuple, list[tuple]] = defaultdict(list)
+    rows_of: dict[Area, list[tuple[uuid.UUID, dt.datetime, dt.datetime | None]]] = defaultdict(list)
     for pk, admin1, admin2, category, status, occurred_from, restored_at in Incident.objects.filter(wanted).values_list(
         "id", "admin1_id", "admin2_id", "category_id", "status", "occurred_from", "restored_at"
     ):
         area = (admin1, admin2, category, status == IncidentStatus.VERIFIED)
         rows_of[area].append((pk, occurred_from, restored_at))
     values_of = {area: {day: dict.fromkeys(MEASURES, 0) for day in days} for area, days in by_area.items()}
-    started: dict[object, tuple[tuple, dt.date]] = {}
+    started: dict[object, tuple[Area, dt.date]] = {}
     for area, rows in rows_of.items():
         values = values_of.get(area)
         if values is None:
@@ -251,14 +259,14 @@ def compute_keys(keys: Iterable[AggregateKey]) -> dict[AggregateKey, dict[str, i
     return result
 
 
-def _area_filter(area: tuple) -> Q:
+def _area_filter(area: Area) -> Q:
     admin1, admin2, category, verified = area
     status = IncidentStatus.VERIFIED if verified else IncidentStatus.UNVERIFIED
     place = Q(admin1_id=admin1) & (Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
     return place & Q(category_id=category, status=status)
 
 
-def _aggregate_rows_filter(area: tuple, days: Iterable[dt.date]) -> Q:
+def _aggregate_rows_filter(area: Area, days: Iterable[dt.date]) -> Q:
     admin1, admin2, category, verified = area
     condition = Q(admin1_id=admin1, category_id=category, verified=verified, date__in=sorted(days))
     return condition & (Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
@@ -269,7 +277,7 @@ def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
 
     One read of the stored rows of every area, then at most one statement per kind of write.
     """
-    by_area: dict[tuple, dict[dt.date, dict[str, int]]] = defaultdict(dict)
+    by_area: dict[Area, dict[dt.date, dict[str, int]]] = defaultdict(dict)
     for key, values in table.items():
         by_area[key.area][key.date] = values
     if not by_area:

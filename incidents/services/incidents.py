@@ -17,9 +17,11 @@ they are.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,7 +82,7 @@ def incident_merge(*, target: Incident, absorbed: Incident, by: User, note: str 
     return target
 
 
-def incident_split(*, incident: Incident, report_ids: Iterable, by: User, note: str = "") -> Incident:
+def incident_split(*, incident: Incident, report_ids: Iterable[object], by: User, note: str = "") -> Incident:
     """Take some reports out of an incident into a new one: they describe another event.
 
     The reports moved are pinned in the new incident; the pipeline never puts
@@ -305,7 +307,7 @@ def incident_edit_public_text(
     if not title:
         raise IncidentActionError(field="title", reason=_("A title is required."), status=400)
     for field, value in (("title", title), ("perpetrator", perpetrator)):
-        limit = Incident._meta.get_field(field).max_length
+        limit = _max_length(field)
         if len(value) > limit:
             raise IncidentActionError(field=field, reason=_("At most %(n)d characters.") % {"n": limit}, status=400)
     with transaction.atomic():
@@ -332,9 +334,16 @@ def _require_reviewer(user: User | None) -> None:
         )
 
 
+def _max_length(name: str) -> int:
+    """The length limit of one of the incident's text fields (a `CharField`: title, perpetrator)."""
+    field = Incident._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None  # noqa: S101 — narrowing for mypy
+    return field.max_length
+
+
 def _check_title(title: str | None) -> str:
     title = (title or "").strip()
-    limit = Incident._meta.get_field("title").max_length
+    limit = _max_length("title")
     if len(title) > limit:
         raise IncidentActionError(
             field="title", reason=_("A title has at most %(n)d characters.") % {"n": limit}, status=400
@@ -357,7 +366,7 @@ def _reason(action: str, note: str) -> str:
     return f"{action}: {note}" if note else action
 
 
-def _lock(*incident_ids) -> list[Incident]:
+def _lock(*incident_ids: uuid.UUID) -> list[Incident]:
     """Area locks, then the incidents' rows (in id order); returns them in the order asked, fresh."""
     found = {i.pk: i for i in Incident.objects.filter(pk__in=incident_ids)}
     for pk in incident_ids:
@@ -429,7 +438,7 @@ def _lock_pending_candidate(candidate: DuplicateCandidate) -> DuplicateCandidate
     return locked
 
 
-def _decide(candidate: DuplicateCandidate, decision: str, *, by: User, now, note: str) -> None:
+def _decide(candidate: DuplicateCandidate, decision: str, *, by: User, now: dt.datetime, note: str) -> None:
     candidate.decision = decision
     candidate.decided_by, candidate.decided_at = by, now
     save_recorded(candidate, by=by, reason=_reason(f"candidate {decision}", note))

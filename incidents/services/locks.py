@@ -32,11 +32,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import connection
 
 from incidents.dedup import compatible_categories
+
+if TYPE_CHECKING:
+    from incidents.models import Incident
+    from reports.models import Report
 
 
 class AreaSpan(NamedTuple):
@@ -102,13 +106,13 @@ def lock_areas(spans: Iterable[AreaSpan]) -> set[str]:
     return names
 
 
-def incident_span(incident) -> AreaSpan:
+def incident_span(incident: Incident) -> AreaSpan:
     """The keys a writer of an incident takes: its family, its governorate, every week of its time span."""
     end = incident.occurred_to or incident.occurred_from
     return AreaSpan(incident.category_id, (incident.admin1_id,), incident.occurred_from, end)
 
 
-def report_span(report) -> AreaSpan:
+def report_span(report: Report) -> AreaSpan:
     """The keys a decision on a report takes: its block's family, governorates and window (`incidents.dedup`)."""
     from incidents.dedup import block_for
     from incidents.services.refresh import report_record
@@ -117,7 +121,7 @@ def report_span(report) -> AreaSpan:
     return AreaSpan(report.category_id, block.admin1, block.window_start, block.window_end)
 
 
-def report_spans(report) -> set[AreaSpan]:
+def report_spans(report: Report) -> set[AreaSpan]:
     """A report's block, and the incident it is in (with `report.incident` loaded), if any."""
     spans = {report_span(report)}
     if report.incident_id is not None and report.incident is not None:

@@ -37,8 +37,11 @@ amendment) until a worker has placed it. The steps (docs/pipeline.md):
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeAlias
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -51,6 +54,7 @@ from incidents.dedup import (
     JOIN,
     JOIN_THRESHOLD,
     IncidentRecord,
+    Match,
     block_for,
     compatible_categories,
     score_candidates,
@@ -93,6 +97,9 @@ from reports.history import create_many_recorded, save_recorded
 from reports.models import Category, Report
 
 logger = logging.getLogger(__name__)
+
+# A report's id, as the callers have it: its UUID, or the same as text (a task's argument).
+ReportId: TypeAlias = uuid.UUID | str
 
 # How many duplicate candidates one report may put before reviewers.
 MAX_CANDIDATES = 5
@@ -183,7 +190,9 @@ def _category_families() -> dict[str, str]:
     return _families
 
 
-def reports_claim(*, limit: int, first=None, only=None) -> tuple[datetime, list[str]]:
+def reports_claim(
+    *, limit: int, first: ReportId | None = None, only: ReportId | None = None
+) -> tuple[datetime, list[str]]:
     """Claim up to `limit` reports (`only`: that report alone; `first`: that one first if it can be had).
 
     Returns the claim's token (its time) and the ids claimed, committed at
@@ -221,7 +230,9 @@ def reports_claim(*, limit: int, first=None, only=None) -> tuple[datetime, list[
     return now, claimed
 
 
-def _claim_portably(*, now: datetime, stale: datetime, limit: int, only, first) -> list[str]:
+def _claim_portably(
+    *, now: datetime, stale: datetime, limit: int, only: ReportId | None, first: ReportId | None
+) -> list[str]:
     """The claim without PostgreSQL (the embedded demo on SQLite, one writer at a time)."""
     claimable = Q(processing_state=ProcessingState.PENDING) | Q(
         processing_state=ProcessingState.CLAIMED, processing_claimed_at__lt=stale
@@ -248,7 +259,7 @@ def _claim_portably(*, now: datetime, stale: datetime, limit: int, only, first) 
 _CLAIM_LOCK = int.from_bytes(b"sijilclm", "big", signed=True)
 
 
-def report_claim(*, report_id) -> object | None:
+def report_claim(*, report_id: ReportId) -> datetime | None:
     """Claim one report; returns the claim's token (its time) or None if it is not ours to do."""
     token, claimed = reports_claim(limit=1, only=report_id)
     return token if claimed else None
@@ -257,7 +268,7 @@ def report_claim(*, report_id) -> object | None:
 # --- processing ---------------------------------------------------------------------------
 
 
-def report_process(*, report_id) -> str:
+def report_process(*, report_id: ReportId) -> str:
     """Claim and process one report, as a batch of one; returns what happened (for logs and tests).
 
     "skipped": nothing to do (already done, failed, or claimed by another
@@ -279,7 +290,7 @@ class ProcessingFailed(Exception):
     """A report's attempt failed (its error is recorded on the report)."""
 
 
-def reports_process(*, first=None, limit: int | None = None) -> BatchResult:
+def reports_process(*, first: ReportId | None = None, limit: int | None = None) -> BatchResult:
     """Claim a batch (with `first` in it if it can be had) and process it; see the module's docstring."""
     token, claimed = reports_claim(limit=limit or batch_size(), first=first)
     if not claimed:
@@ -369,7 +380,7 @@ def _place_batch(reports: list[Report]) -> dict[str, str]:
     return outcomes
 
 
-def report_hand_back(*, report_id, reason: str) -> None:
+def report_hand_back(*, report_id: ReportId, reason: str) -> None:
     """The one way a report goes (back) to the pipeline, for the reason the caller gives (`HandBack`).
 
     Inside the caller's transaction: the report is marked pending (with a
@@ -394,7 +405,7 @@ def report_hand_back(*, report_id, reason: str) -> None:
     transaction.on_commit(lambda: enqueue_report(report_id))
 
 
-def report_processing_failed(*, report_id, error: str) -> bool:
+def report_processing_failed(*, report_id: ReportId, error: str) -> bool:
     """Record a failed attempt: back to pending for a retry, or `failed` for good once out of attempts.
 
     Returns whether another attempt should be made.
@@ -411,7 +422,7 @@ def report_processing_failed(*, report_id, error: str) -> bool:
     return False
 
 
-def reports_sweep(*, enqueue) -> int:
+def reports_sweep(*, enqueue: Callable[[uuid.UUID], object]) -> int:
     """Hand the broker again every report left pending or stale-claimed for too long; returns how many.
 
     Called by beat (`incidents.tasks.sweep_reports`). Whatever happened to
@@ -589,8 +600,8 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
 
     created: list[Incident] = []
     placements: list[tuple[Report, str, str]] = []
-    decisions: list[tuple[Report, str, str, float | None, dict]] = []
-    proposals: list[tuple[Report, object]] = []
+    decisions: list[tuple[Report, str, str, float | None, dict[str, Any]]] = []
+    proposals: list[tuple[Report, Match]] = []
     outcomes: dict[str, str] = {}
     for report in reports:
         report_id = str(report.pk)
@@ -666,7 +677,7 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
     return outcomes
 
 
-def _propose_many(proposals: list[tuple[Report, object]], existing: dict[tuple[str, str], DuplicateCandidate]) -> None:
+def _propose_many(proposals: list[tuple[Report, Match]], existing: dict[tuple[str, str], DuplicateCandidate]) -> None:
     """`_propose` for a batch: the new candidates in one insert (with their history), re-scores one by one."""
     new: list[DuplicateCandidate] = []
     for report, match in proposals:
@@ -683,7 +694,7 @@ def _propose_many(proposals: list[tuple[Report, object]], existing: dict[tuple[s
     create_many_recorded(new, by=None, reasons="pipeline: a possible duplicate for a reviewer")
 
 
-def _propose(report: Report, *, incident_id, score: float, reasons: dict) -> None:
+def _propose(report: Report, *, incident_id: str, score: float, reasons: dict[str, Any]) -> None:
     """A pending duplicate candidate for a reviewer (re-scored if one is pending already)."""
     existing = DuplicateCandidate.objects.filter(report=report, incident_id=incident_id).first()
     if existing is None:
@@ -714,11 +725,11 @@ def incident_decided_by_reviewer(incident: Incident) -> bool:
     )
 
 
-def _match_json(match) -> dict:
+def _match_json(match: Match) -> dict[str, Any]:
     return {"incident": match.incident_id, "score": match.score, "decision": match.decision, "reasons": match.reasons}
 
 
-def _record(report: Report, incident: Incident, outcome: str, score: float | None, reasons: dict) -> None:
+def _record(report: Report, incident: Incident, outcome: str, score: float | None, reasons: dict[str, Any]) -> None:
     MatchDecision.objects.create(
         report=report,
         incident=incident,

@@ -10,7 +10,7 @@ the pipeline twice on a report leaves no trace (no history row, no new
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from incidents.services.reconcile import SourceFigure, reconcile
 from incidents.webhooks.services import webhook_incident_refreshed  # webhooks
 from reports.choices import CasualtyScope, ReportStatus
 from reports.history import create_many_recorded, delete_recorded, save_many_recorded
-from reports.models import Report
+from reports.models import Report, User
 
 COORDINATE_STEP = Decimal("0.000001")
 INCIDENT_FIELDS = (
@@ -92,7 +92,7 @@ def report_record(report: Report, *, figures: bool = True) -> ReportRecord:
     )
 
 
-def incident_record(incident_id, members: list[Report]) -> IncidentRecord:
+def incident_record(incident_id: object, members: list[Report]) -> IncidentRecord:
     return IncidentRecord.from_reports(str(incident_id), [report_record(r) for r in members])
 
 
@@ -116,7 +116,7 @@ def source_figures(members: list[Report]) -> list[SourceFigure]:
     ]
 
 
-def mark_verified(incident: Incident, *, by_id: object, at: datetime | None) -> bool:
+def mark_verified(incident: Incident, *, by_id: int | None, at: datetime | None) -> bool:
     """The one verification of an incident: unverified → verified, by whom and since when (the caller saves).
 
     Returns whether it changed. Called when a verified report is among its
@@ -135,7 +135,9 @@ def _coordinate(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(COORDINATE_STEP)
 
 
-def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed from its reports") -> bool:
+def incident_refresh(
+    incident: Incident, *, by: User | None = None, reason: str = "recomputed from its reports"
+) -> bool:
     """Recompute one incident (locked by the caller) from its reports; returns whether anything changed.
 
     `incidents_refresh` of one: every path recomputes the same way.
@@ -144,8 +146,11 @@ def incident_refresh(incident: Incident, *, by=None, reason: str = "recomputed f
 
 
 def incidents_refresh(
-    incidents: list[Incident], *, by=None, reason: str | Mapping[str, str] = "recomputed from its reports"
-) -> set:
+    incidents: list[Incident],
+    *,
+    by: User | None = None,
+    reason: str | Mapping[str, str] = "recomputed from its reports",
+) -> set[object]:
     """Recompute incidents (locked by the caller) from their reports; returns the ids of those that changed.
 
     The published fields (time window, place, coordinates, category, title,
@@ -173,7 +178,7 @@ def incidents_refresh(
     rows_of: dict[object, dict[tuple[str, str], IncidentCasualty]] = {pk: {} for pk in ids}
     for row in IncidentCasualty.objects.filter(incident_id__in=ids):
         rows_of[row.incident_id][(row.kind, row.group)] = row
-    changed_ids: set = set()
+    changed_ids: set[object] = set()
     changed_incidents: list[Incident] = []
     figures = _FigureWrites()
     status_before: dict[object, str] = {}  # webhooks: verified or updated
@@ -200,7 +205,7 @@ def incidents_refresh(
             changed_ids.add(incident.pk)
 
     # Figure rows reference their incident: the incidents are written first (a new one exists already).
-    def why(incident_id) -> str:
+    def why(incident_id: object) -> str:
         return reason if isinstance(reason, str) else reason[str(incident_id)]
 
     save_many_recorded(changed_incidents, by=by, reasons=[why(i.pk) for i in changed_incidents], fields=INCIDENT_FIELDS)
@@ -218,7 +223,7 @@ class _FigureWrites:
         self.changed: list[IncidentCasualty] = []
         self.removed: list[IncidentCasualty] = []
 
-    def write(self, *, by, why) -> None:
+    def write(self, *, by: User | None, why: Callable[[object], str]) -> None:
         for row in self.removed:
             delete_recorded(row, by=by, reason=why(row.incident_id))
         reasons = [why(row.incident_id) for row in self.changed]
@@ -269,7 +274,12 @@ def _apply_summary(incident: Incident, members: list[Report]) -> None:
 
 
 def _apply_figures(
-    incident: Incident, rows: dict[tuple[str, str], IncidentCasualty], figures, *, any_verified: bool, writes
+    incident: Incident,
+    rows: dict[tuple[str, str], IncidentCasualty],
+    figures: Iterable[SourceFigure],
+    *,
+    any_verified: bool,
+    writes: _FigureWrites,
 ) -> tuple[bool, bool]:
     overrides = {key: row.best_override for key, row in rows.items() if row.best_override is not None}
     estimates = reconcile(figures, any_verified=any_verified, overrides=overrides)

@@ -20,6 +20,8 @@ record who and why in the history (`reports/history.py`). The caller watches the
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
@@ -137,7 +139,9 @@ def retire_if_empty(incident: Incident, *, into: Incident | None, by: User | Non
 # --- what goes along -----------------------------------------------------------------------
 
 
-def _repoint_candidate(candidate: DuplicateCandidate, target: Incident, *, by: User | None, now, reason: str) -> None:
+def _repoint_candidate(
+    candidate: DuplicateCandidate, target: Incident, *, by: User | None, now: dt.datetime, reason: str
+) -> None:
     if DuplicateCandidate.objects.filter(report_id=candidate.report_id, incident=target).exists():
         delete_recorded(candidate, by=by, reason=reason)
         return
@@ -175,8 +179,10 @@ def _carry_overrides(absorbed: Incident, target: Incident, *, by: User | None, r
                 high=row.high,
                 method=row.method,
             )
-        mine.best_override, mine.override_note = row.best_override, row.override_note
+        override = row.best_override
+        assert override is not None  # noqa: S101 — the query asked for rows with an override
+        mine.best_override, mine.override_note = override, row.override_note
         mine.overridden_by_id, mine.overridden_at = row.overridden_by_id, row.overridden_at
-        mine.low, mine.high = min(mine.low, row.best_override), max(mine.high, row.best_override)
-        mine.best = row.best_override
+        mine.low, mine.high = min(mine.low, override), max(mine.high, override)
+        mine.best = override
         save_recorded(mine, by=by, reason=reason)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
@@ -42,7 +44,9 @@ class WebhookEndpointForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "organisation" in self.fields:  # the change page shows it read-only
-            self.fields["organisation"].queryset = Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
+            # A ModelForm gives a foreign key a ModelChoiceField (`fields` is typed as plain Fields).
+            organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+            organisation.queryset = Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
 
 
 @admin.register(WebhookEndpoint)

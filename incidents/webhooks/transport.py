@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 import urllib3
@@ -62,7 +63,9 @@ def check_url(url: str, *, resolve: bool = True) -> tuple[str, str, int, list[st
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise UnsafeUrl(_("The host name does not resolve.")) from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    # An AF_INET or AF_INET6 sockaddr starts with the address as text (typeshed's stubs also allow the
+    # (int, bytes) form of a Python built without IPv6).
+    addresses = list(dict.fromkeys(cast(str, info[4][0]) for info in infos))
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if ip.is_loopback and loopback_allowed():
@@ -92,7 +95,7 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Answer:
     last_error = ""
     for address in addresses[:2]:
         if scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
+            pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
                 address, port, server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", timeout=timeout
             )
         else:
