@@ -402,7 +402,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         assert isinstance(reviewer, User)  # noqa: S101 — admin_view lets in only signed-in staff
         try:
             if step == "take":
-                taken = report_take(report=report, reviewer=request.user)
+                taken = report_take(report=report, reviewer=reviewer)
                 messages.success(request, f"{_('You have taken this report.')} {now_message(taken)}")
             elif step == "release":
                 released = report_release(report=report, reviewer=reviewer)
