@@ -7,6 +7,7 @@ refuse to start with an unsafe configuration; see `docs/operations.md`.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -160,7 +161,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Uploaded files are never served straight from disk: views check who may see them.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

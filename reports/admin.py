@@ -7,8 +7,11 @@ is read-only (monitors amend their own reports). See docs/review.md.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.db.models import Q
@@ -49,6 +52,17 @@ from reports.models import (
 )
 from reports.review import ReviewError, lock_holder, report_release, report_review, report_review_bulk, report_take
 from reports.selectors import QUEUE_ORDERING, reports_for_review
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _QueueFigures(TypedDict):
+    """What reports_for_review() annotates and the queue shows."""
+
+    killed_high: int | None
+    cumulative_killed_high: int | None
+
 
 QUEUE_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW)
 
@@ -293,7 +307,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         return local_datetime(report.received_at)
 
     @admin.display(description=gettext_lazy("killed (at most)"), ordering="killed_high")
-    def killed(self, report: Report):
+    def killed(self, report: WithAnnotations[Report, _QueueFigures]):
         """The report's own figure; a running total it quotes ("over a thousand killed") shown as such, never as 0."""
         cumulative = getattr(report, "cumulative_killed_high", None)
         if cumulative:
@@ -307,13 +321,15 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description=gettext_lazy("taken by"))
     def taken_by(self, report: Report) -> str:
-        return report.assigned_to.get_username() if lock_holder(report) else ""
+        holder = report.assigned_to if lock_holder(report) else None
+        return holder.get_username() if holder is not None else ""
 
     @admin.display(description=gettext_lazy("incident"))
     def incident_link(self, report: Report):
         if report.incident_id is None:
             return _("not yet processed")
         url = reverse("admin:incidents_incident_change", args=[report.incident_id])
+        assert report.incident is not None  # noqa: S101 — incident_id is set
         return format_html(
             '<a href="{}">{}</a> ({})', url, user_text(report.incident), report.incident.get_status_display()
         )
@@ -349,7 +365,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
             "opts": self.model._meta,
             "reports": queryset,
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/reports/report/reject_selected.html", context)
 
@@ -362,8 +378,8 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
         if result.decided:
             messages.success(request, states_message(result.decided))
         titles = {r.pk: r.title for r in queryset}
-        for pk, error in result.refused.items():
-            show_refusal(request, error, subject=titles.get(pk, pk))
+        for pk, refusal in result.refused.items():
+            show_refusal(request, refusal, subject=titles.get(pk, pk))
 
     # The report page ----------------------------------------------------------------
 
@@ -382,16 +398,18 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
             return HttpResponseRedirect(back)
         step = request.POST.get("step", "")
         note = request.POST.get("note", "")
+        reviewer = request.user
+        assert isinstance(reviewer, User)  # noqa: S101 — admin_view lets in only signed-in staff
         try:
             if step == "take":
-                taken = report_take(report=report, reviewer=request.user)
+                taken = report_take(report=report, reviewer=reviewer)
                 messages.success(request, f"{_('You have taken this report.')} {now_message(taken)}")
             elif step == "release":
-                released = report_release(report=report, reviewer=request.user)
+                released = report_release(report=report, reviewer=reviewer)
                 messages.success(request, f"{_('The report is back in the queue.')} {now_message(released)}")
             else:
                 messages.success(
-                    request, now_message(report_review(report=report, reviewer=request.user, decision=step, note=note))
+                    request, now_message(report_review(report=report, reviewer=reviewer, decision=step, note=note))
                 )
                 if step in ("verify", "reject"):
                     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))

@@ -98,7 +98,7 @@ class DateRangeFilter(admin.FieldListFilter):
             value = value[-1] if value else ""
         return str(value).strip()
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.key_from, self.key_to]
 
     def has_output(self) -> bool:

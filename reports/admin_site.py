@@ -85,7 +85,7 @@ class SijilLoginForm(AdminAuthenticationForm):
         if not device.verify_token(token):
             raise forms.ValidationError(self.error_messages["invalid_token"], code="invalid_token")
         # django_otp's user_logged_in handler keeps the device in the session: the session is verified.
-        user.otp_device = device
+        user.otp_device = device  # type: ignore[attr-defined]  # django_otp's attribute; it has no types
         return cleaned
 
 
@@ -116,7 +116,8 @@ class SijilAdminSite(admin.AdminSite):
         user = request.user
         if not may_enter_admin(user):
             return False
-        return not two_factor_required() or user.is_verified()
+        # OTPMiddleware adds is_verified() to request.user; django_otp has no types.
+        return not two_factor_required() or user.is_verified()  # type: ignore[union-attr]
 
     def login(self, request: HttpRequest, extra_context=None):
         user = request.user
@@ -124,7 +125,7 @@ class SijilAdminSite(admin.AdminSite):
             request.method == "GET"
             and two_factor_required()
             and may_enter_admin(user)
-            and not user.is_verified()
+            and not user.is_verified()  # type: ignore[union-attr]  # OTPMiddleware's, untyped
             and confirmed_totp_device(user) is None
         ):
             return HttpResponseRedirect(reverse(f"{self.name}:otp_enrol"))

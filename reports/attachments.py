@@ -53,7 +53,7 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, AttachmentType.PNG),
     (b"%PDF-", 0, AttachmentType.PDF),
 )
-_PILLOW_FORMATS = {AttachmentType.JPEG: "JPEG", AttachmentType.PNG: "PNG", AttachmentType.WEBP: "WEBP"}
+_PILLOW_FORMATS: dict[str, str] = {AttachmentType.JPEG: "JPEG", AttachmentType.PNG: "PNG", AttachmentType.WEBP: "WEBP"}
 
 
 class AttachmentRejected(Exception):

@@ -103,13 +103,23 @@ def update_from_values(model: type[models.Model], instances: list[Any], names: l
     if connection.vendor != "postgresql":
         model._default_manager.bulk_update(instances, names, batch_size=1000)
         return
-    fields = [model._meta.get_field(name) for name in names]
+    fields: list[models.Field[Any, Any]] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)  # noqa: S101 — names are concrete fields, as for bulk_update
+        fields.append(field)
     pk = model._meta.pk
+    assert pk is not None  # noqa: S101
     columns = [pk, *fields]
     table = connection.ops.quote_name(model._meta.db_table)
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
-    aliases = ", ".join(quote(f.column) for f in columns)
+
+    def column(f: models.Field[Any, Any]) -> str:
+        assert f.column is not None  # noqa: S101 — concrete fields have a column
+        return quote(f.column)
+
+    sets = ", ".join(f"{column(f)} = v.{column(f)}" for f in fields)
+    aliases = ", ".join(column(f) for f in columns)
     for start in range(0, len(instances), 1000):
         chunk = instances[start : start + 1000]
         rows, params = [], []
@@ -123,7 +133,7 @@ def update_from_values(model: type[models.Model], instances: list[Any], names: l
             rows.append(f"({', '.join(cells)})")
         sql = (
             f"UPDATE {table} SET {sets} FROM (VALUES {', '.join(rows)}) AS v({aliases}) "  # noqa: S608 — names
-            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
+            f"WHERE {table}.{column(pk)} = v.{column(pk)}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -59,7 +59,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 DECISIONS: tuple[str, ...] = (ReviewDecisionKind.VERIFY, ReviewDecisionKind.REJECT, ReviewDecisionKind.NEEDS_INFO)
 BULK_DECISIONS: tuple[str, ...] = (ReviewDecisionKind.VERIFY, ReviewDecisionKind.REJECT)
 # Decisions whose note is required, and what the note is to the monitor.
-NOTE_REQUIRED = {
+NOTE_REQUIRED: dict[str, str] = {
     ReviewDecisionKind.REJECT: "the reason for rejecting",
     ReviewDecisionKind.NEEDS_INFO: "the question for the monitor",
 }

@@ -204,8 +204,9 @@ def _keep_as_read(report: Report, rows: list[ReportCasualty]) -> None:
     """
     kept = report.casualties.all()
     kept._result_cache = sorted(rows, key=lambda row: (row.kind, row.group, row.scope))
-    kept._prefetch_done = True
-    report._prefetched_objects_cache = {"casualties": kept}
+    # Django's private prefetch state, which the stubs do not declare.
+    kept._prefetch_done = True  # type: ignore[attr-defined]
+    report._prefetched_objects_cache = {"casualties": kept}  # type: ignore[attr-defined]
 
 
 def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
@@ -241,7 +242,7 @@ def _cached(key: tuple, query):
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     """Check the rules of the domain and return model field values. Raises ValidationError by field."""
-    values = {name: data.get(name, DEFAULTS.get(name)) for name in SUBMISSION_FIELDS}
+    values: dict[str, Any] = {name: data.get(name, DEFAULTS.get(name)) for name in SUBMISSION_FIELDS}
     errors: dict[str, list[str]] = {}
 
     def error(field: str, message: str) -> None:

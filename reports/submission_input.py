@@ -139,7 +139,8 @@ class ReportInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     narrative = serializers.CharField(max_length=20000, required=False, allow_blank=True, allow_null=True)
     language = serializers.RegexField(BCP47, max_length=35, required=False, allow_null=True, allow_blank=True)
-    casualties = CasualtyInputSerializer(many=True, required=False, max_length=60)
+    # With many=True DRF hands max_length to the ListSerializer; the stubs type only the child's arguments.
+    casualties = CasualtyInputSerializer(many=True, required=False, max_length=60)  # type: ignore[call-arg]
     perpetrator = serializers.CharField(max_length=300, required=False, allow_null=True, allow_blank=True)
     source_type = serializers.ChoiceField(choices=SourceType.choices)
     source_reliability = serializers.ChoiceField(choices=SourceReliability.choices, required=False)

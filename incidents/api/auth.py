@@ -36,7 +36,7 @@ class PartnerClient:
     is_coordinator = False
     pk = None
     id = None
-    roles = frozenset()
+    roles: frozenset[str] = frozenset()
 
     def has_role(self, role: str) -> bool:
         return False

@@ -52,12 +52,14 @@ class InstantField(forms.Field):
         try:
             if moment is not None:
                 moment = moment if moment.tzinfo else moment.replace(tzinfo=counting_zone())
-            elif self.end_of_day:
-                moment = datetime.combine(day + timedelta(days=1), time.min, tzinfo=counting_zone()) - timedelta(
-                    microseconds=1
-                )
             else:
-                moment = datetime.combine(day, time.min, tzinfo=counting_zone())
+                assert day is not None  # noqa: S101 — one of the two parsed
+                if self.end_of_day:
+                    moment = datetime.combine(day + timedelta(days=1), time.min, tzinfo=counting_zone()) - timedelta(
+                        microseconds=1
+                    )
+                else:
+                    moment = datetime.combine(day, time.min, tzinfo=counting_zone())
             # In UTC: the database accepts offsets only up to ±15:59, Python up to ±23:59.
             return moment.astimezone(UTC)
         except OverflowError:

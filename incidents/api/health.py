@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -48,7 +49,7 @@ def broker_state() -> str:
 def healthz(request):
     checks = {"database": database_state(), "broker": broker_state()}
     down = sorted(name for name, state in checks.items() if state == "down")
-    body = {"status": "down" if down else "ok", "checks": checks}
+    body: dict[str, Any] = {"status": "down" if down else "ok", "checks": checks}
     if down:
         body["down"] = down
     return JsonResponse(body, status=503 if down else 200)

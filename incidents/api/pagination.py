@@ -13,16 +13,22 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+_M = TypeVar("_M", bound=Model)
+_R = TypeVar("_R")
 
 
 class KeysetPagination(BasePagination):
@@ -31,12 +37,20 @@ class KeysetPagination(BasePagination):
     page_size = 100
     max_page_size = 1000
 
-    def paginate_queryset(self, queryset: QuerySet, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet[_M, _R] | Sequence[_R], request: Request, view: Any = None
+    ) -> list[_R]:
+        """`view` is a list view with a `keyset_ordering`."""
+        assert isinstance(queryset, QuerySet)  # noqa: S101 — the API's list views paginate querysets
         self.request = request
         self.ordering: tuple[str, ...] = view.keyset_ordering
         self.page_size_value = self.get_page_size(request)
         model = queryset.model
-        self.fields = [model._meta.get_field(name) for name in self.ordering]
+        self.fields: list[Field[Any, Any]] = []
+        for name in self.ordering:
+            field = model._meta.get_field(name)
+            assert isinstance(field, Field)  # noqa: S101 — keyset columns are concrete fields
+            self.fields.append(field)
         queryset = queryset.order_by(*self.ordering)
         cursor = self.decode_cursor(request)
         if cursor is not None:
@@ -90,8 +104,9 @@ class KeysetPagination(BasePagination):
             raise exceptions.ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
 
     @staticmethod
-    def _parse(field, value):
+    def _parse(field: Field[Any, Any], value: Any) -> date | uuid.UUID | int | str:
         internal = field.get_internal_type()
+        parsed: date | uuid.UUID | int | str | None
         if value is None:
             raise ValueError
         if internal == "DateTimeField":

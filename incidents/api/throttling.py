@@ -29,18 +29,20 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         if self.rate is None:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        assert num_requests is not None and duration is not None  # noqa: S101 — a rate was given
+        self.num_requests, self.duration = num_requests, duration
         self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_end = (window + 1) * self.duration
+        window = int(self.now // duration)
+        self.window_end = (window + 1) * duration
         key = f"{self.get_cache_key(request, view)}:{window}"
-        self.cache.add(key, 0, timeout=self.duration + 1)
+        self.cache.add(key, 0, timeout=duration + 1)
         try:
             count = self.cache.incr(key)
         except ValueError:  # expired between the two calls: this request opens the count again
-            self.cache.add(key, 1, timeout=self.duration + 1)
+            self.cache.add(key, 1, timeout=duration + 1)
             count = 1
-        return count <= self.num_requests
+        return count <= num_requests
 
     def wait(self) -> float:
         return max(1.0, self.window_end - self.now)

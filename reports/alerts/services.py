@@ -129,7 +129,7 @@ def alert_mark_read(*, alerts, user: User) -> int:
 
 def _report_message(report: Report, rule: AlertRule, killed: int) -> tuple[str, str]:
     area = report.admin2 or report.admin1
-    area_name = area.name_ar if translation.get_language() == "ar" and getattr(area, "name_ar", "") else area.name_en
+    area_name = area.name_ar if translation.get_language() == "ar" and area.name_ar else area.name_en
     category = report.category.name_ar if translation.get_language() == "ar" else report.category.name_en
     subject = _("Sijil alert: %(category)s in %(area)s") % {"category": category, "area": area_name}
     lines = [

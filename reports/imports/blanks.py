@@ -58,8 +58,8 @@ def template_csv(*, language: str) -> bytes:
 
 def template_xlsx(*, language: str) -> bytes:
     """The XLSX template: the sheet to fill (every cell text, so times keep their offset), and a sheet of help."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # no types-openpyxl in requirements-dev
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]  # as above
 
     with translation.override(language):
         workbook = Workbook()

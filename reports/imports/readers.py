@@ -136,7 +136,7 @@ def _csv(path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
 
 def _xlsx(path) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     from django.utils.translation import gettext as _
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no types-openpyxl in requirements-dev
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
