@@ -47,7 +47,11 @@ def process_report(self, report_id: str, release_claim: bool = False) -> None:
             report_processing_failed(report_id=report_id, error="database connection lost")
         result = reports_process(first=report_id)
     except DATABASE_LOST as lost:
-        logger.warning("Database unreachable (%s); report %s retried later", type(lost).__name__, report_id)
+        logger.warning(
+            "Processing report %s failed (%s): the database is unreachable; retried later",
+            report_id,
+            type(lost).__name__,
+        )
         raise self.retry(
             countdown=retry_countdown(self.request.retries),
             exc=lost,

@@ -69,6 +69,8 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ApiViewSet
     action_scopes = dict.fromkeys(action_roles, ApiKeyScope.WEBHOOKS_MANAGE)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the schema: no request user
+            return WebhookEndpoint.objects.none()
         return WebhookEndpoint.objects.filter(organisation=self.request.user.organisation, revoked_at__isnull=True)
 
     @extend_schema(

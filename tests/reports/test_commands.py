@@ -113,7 +113,7 @@ def test_seed_demo_makes_each_account_in_its_role_with_the_demo_password():
     assert (key.name, key.prefix, key.scopes) == (
         "Demo partner key",
         "sjl_dem0c0a5",
-        ["aggregates:read", "incidents:read"],
+        ["aggregates:read", "incidents:read", "webhooks:manage"],
     )
     assert key.organisation.name == DEMO.partner_organisation and key.organisation.kind == "partner"
 

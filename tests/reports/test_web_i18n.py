@@ -12,9 +12,11 @@ PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sd]")
 
 
 def catalogue() -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of every entry but the header."""
+    """(msgid, msgstr, fuzzy) of every entry but the header and those with a context (read with pgettext)."""
     entries = []
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
+        if re.search(r"^msgctxt ", block, re.M):
+            continue
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         msgstr = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
         if not msgid or not msgstr:
