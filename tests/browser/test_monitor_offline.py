@@ -32,8 +32,9 @@ def test_a_report_filed_offline_is_sent_once_when_the_connection_returns(page, b
     page.goto("/reports/new/")
     fill_report(page, title="Filed in a cellar without signal")
     page.click("#submit")
-    page.wait_for_selector("#queue:not([hidden])")
-    assert page.get_attribute("#queue", "data-count") == "1"
+    # The banner is already up ("no connection") when the form opens offline: wait for the count itself.
+    wait_for_js(page, "document.querySelector('#queue').dataset.count === '1'")
+    assert page.locator("#queue").is_visible()
     assert waiting_on_phone(page) == 1
     assert page.input_value("#id_title") == ""  # the form is ready for the next report
     screenshot(page, "offline-waiting")

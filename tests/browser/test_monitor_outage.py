@@ -5,6 +5,7 @@ which is stopped after the monitor signed in. Screenshots: artifacts/screenshots
 """
 
 import pytest
+from django.db import connection
 
 from tests.browser.conftest import sign_in
 from tests.factories import MonitorFactory
@@ -15,7 +16,12 @@ PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1440, "height": 900}
 
 
-def test_a_monitor_meets_the_try_again_page_in_english_and_in_arabic(on_private_cluster, page, screenshot):
+def test_a_monitor_meets_the_try_again_page_in_english_and_in_arabic(page, screenshot, on_private_cluster):
+    # `on_private_cluster` after `page`: starting Playwright can hand the test body another context's
+    # database connection (still open on the shared test database); swapping after it closes the right one.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT inet_server_port()")
+        assert cursor.fetchone()[0] == on_private_cluster.port
     monitor = MonitorFactory(preferred_language="en")
     sign_in(page, monitor.username)
     assert page.url.endswith("/reports/new/")
