@@ -261,12 +261,21 @@ SIJIL_PROCESSING_MAX_ATTEMPTS = env.int("SIJIL_PROCESSING_MAX_ATTEMPTS", default
 SIJIL_PROCESSING_BATCH_SIZE = env.int("SIJIL_PROCESSING_BATCH_SIZE", default=50)
 SIJIL_SWEEP_EVERY_SECONDS = env.float("SIJIL_SWEEP_EVERY_SECONDS", default=60.0)
 SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS = env.float("SIJIL_OUTAGE_ROLLUP_EVERY_SECONDS", default=3600.0)
+# The matcher learns its weights from the register (incidents/services/learning.py): how often, and from how many
+# of the most recent reports.
+SIJIL_MATCHER_TRAIN_EVERY_SECONDS = env.int("SIJIL_MATCHER_TRAIN_EVERY_SECONDS", default=24 * 3600)
+SIJIL_MATCHER_TRAIN_REPORTS = env.int("SIJIL_MATCHER_TRAIN_REPORTS", default=20_000)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-unprocessed-reports": {
         "task": "incidents.tasks.sweep_reports",
         "schedule": SIJIL_SWEEP_EVERY_SECONDS,
         # A sweep that could not run in time is useless later: the next one does its work.
         "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
+    },
+    "train-matcher": {
+        "task": "incidents.tasks.train_matcher",
+        "schedule": SIJIL_MATCHER_TRAIN_EVERY_SECONDS,
+        "options": {"expires": SIJIL_MATCHER_TRAIN_EVERY_SECONDS},
     },
     "roll-up-outages": {
         "task": "incidents.tasks.rollup_outages",

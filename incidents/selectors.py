@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import operator
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
 
 from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 
-from incidents.dedup import Block, block_contains
-from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident
+from incidents.dedup import Block, MatchModel, block_contains, default_model, load_model
+from incidents.models import (
+    LIVE_STATUSES,
+    DuplicateCandidate,
+    Incident,
+    IncidentCasualty,
+    IncidentStatus,
+    MatcherModel,
+)
 from reports.choices import ProcessingState, ReportStatus
 from reports.models import Report
 from reports.selectors import reports_for_review
@@ -163,4 +172,76 @@ def incidents_to_choose(*, near: Incident | None, query: str = "", exclude=(), l
             occurred_from__gte=near.occurred_from - timedelta(days=7),
             occurred_from__lte=near.occurred_from + timedelta(days=7),
         ).order_by("occurred_from")[:limit]
+    )
+
+
+# How long a worker process keeps the active matcher model before looking again (one query).
+MODEL_RECHECK_SECONDS = 60.0
+
+
+@dataclass
+class _KeptModel:
+    model: MatchModel
+    checked: float
+
+
+_kept: list[_KeptModel] = []  # at most one: this process's model and when it was last checked
+
+
+def matcher_model() -> MatchModel:
+    """The model the pipeline decides with: the register's active `MatcherModel`, else the shipped default.
+
+    Kept per process and looked up again at most every `MODEL_RECHECK_SECONDS`
+    (the active version, one indexed query), so a newly trained model is in
+    use within a minute on every worker without a restart.
+    """
+    now = time.monotonic()
+    if _kept and now - _kept[0].checked < MODEL_RECHECK_SECONDS:
+        return _kept[0].model
+    version = MatcherModel.objects.filter(active=True).values_list("version", flat=True).first()
+    wanted = version or default_model().version
+    if _kept and _kept[0].model.version == wanted:
+        model = _kept[0].model
+    elif version is None:
+        model = default_model()
+    else:
+        model = load_model(MatcherModel.objects.filter(version=version).values_list("model", flat=True).get())
+    _kept[:] = [_KeptModel(model, now)]
+    return model
+
+
+def matcher_model_forget() -> None:
+    """Look the active model up again on the next call (after training, and in tests)."""
+    _kept.clear()
+
+
+def training_reports(*, limit: int) -> QuerySet[Report]:
+    """The latest reports that belong to an incident, with their figures: what the matcher learns from."""
+    return (
+        Report.objects.filter(incident__isnull=False)
+        .exclude(status=ReportStatus.REJECTED)
+        .select_related("category")
+        .prefetch_related("casualties")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def incident_decided_by_reviewer(incident: Incident) -> bool:
+    """Whether a reviewer has decided something about this incident that the pipeline must not undo.
+
+    Verified (now or once), a figure overridden, a report placed by a
+    reviewer, another incident merged into it, or its public text written by
+    a reviewer. The pipeline never retires such an incident on its own
+    (invariant 5): a tombstone would take the verification, overrides and
+    text away from partners, pointing at an incident they may not see.
+    """
+    return (
+        incident.status == IncidentStatus.VERIFIED
+        or incident.verified_at is not None
+        or incident.title_by_reviewer
+        or incident.perpetrator_by_reviewer
+        or bool(incident.summary)
+        or IncidentCasualty.objects.filter(incident=incident, best_override__isnull=False).exists()
+        or Report.objects.filter(incident=incident, incident_pinned=True).exists()
+        or Incident.objects.filter(merged_into=incident).exists()
     )

@@ -83,6 +83,15 @@ def rollup_outages() -> int:
     return outages_rollup()
 
 
+@shared_task(ignore_result=True)
+def train_matcher() -> str | None:
+    """Beat: learn the matcher's weights from the register again (incidents/services/learning.py)."""
+    from incidents.services.learning import matcher_train
+
+    row = matcher_train()
+    return row.version if row else None
+
+
 def enqueue_report(report_id: object, *, countdown: int | None = None) -> None:
     """Ask a worker to process a report; if the broker is down, the sweeper will find it later.
 

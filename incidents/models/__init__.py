@@ -8,7 +8,7 @@ from .incident import (
     IncidentCasualty,
     IncidentStatus,
 )
-from .matching import MatchDecision
+from .matching import MatchDecision, MatcherModel
 
 __all__ = [
     "LIVE_STATUSES",
@@ -21,4 +21,5 @@ __all__ = [
     "IncidentCasualty",
     "IncidentStatus",
     "MatchDecision",
+    "MatcherModel",
 ]

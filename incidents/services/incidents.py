@@ -116,6 +116,10 @@ def incident_split(*, incident: Incident, report_ids: Iterable[object], by: User
         tracker.watch(new, new=True)
         for report in moving:
             place(report, new, by=by, reason=reason, pin=True)
+        # The reports that stay were looked at too: pinned, so that healing never puts the two events together again.
+        for report in members:
+            if str(report.pk) not in wanted and not report.incident_pinned:
+                place(report, incident, by=by, reason=reason, pin=True)
         incident_refresh(new, by=by, reason=reason)
         incident_refresh(incident, by=by, reason=reason)
         tracker.apply()

@@ -50,9 +50,7 @@ from django.utils import timezone
 
 from incidents.dedup import (
     CANDIDATE,
-    CANDIDATE_THRESHOLD,
     JOIN,
-    JOIN_THRESHOLD,
     IncidentRecord,
     Match,
     block_for,
@@ -62,7 +60,6 @@ from incidents.dedup import (
 from incidents.models import (
     DuplicateCandidate,
     Incident,
-    IncidentCasualty,
     IncidentStatus,
     MatchDecision,
 )
@@ -70,10 +67,13 @@ from incidents.selectors import (
     candidate_incidents,
     candidate_incidents_of_blocks,
     in_block,
+    incident_decided_by_reviewer,
     incident_member_reports,
+    matcher_model,
     reports_to_sweep,
 )
 from incidents.services.aggregates import AggregateTracker
+from incidents.services.healing import blocks_heal
 from incidents.services.locks import area_lock_names, lock_areas, lock_names, report_spans
 from incidents.services.refresh import (
     incident_record,
@@ -370,6 +370,7 @@ def _place_batch(reports: list[Report]) -> dict[str, str]:
             outcomes[str(report.pk)] = _place(report)
     if fresh:
         outcomes.update(_place_fresh(fresh))
+    _heal(reports)
     if outcomes:
         Report.objects.filter(pk__in=list(outcomes)).update(
             processing_state=ProcessingState.DONE,
@@ -378,6 +379,27 @@ def _place_batch(reports: list[Report]) -> dict[str, str]:
             processing_reason=HandBack.NONE,
         )
     return outcomes
+
+
+def _heal(reports: list[Report]) -> None:
+    """Merge back the fragments of one event in the blocks the batch's reports landed in (services/healing.py)."""
+    placed = [r for r in reports if r.status != ReportStatus.REJECTED]
+    if not placed:
+        return
+    focus = {
+        str(pk)
+        for pk in Report.objects.filter(pk__in=[r.pk for r in placed], incident__isnull=False).values_list(
+            "incident_id", flat=True
+        )
+    }
+    tracker = AggregateTracker()
+    blocks_heal(
+        blocks={block_for(report_record(r, figures=False)) for r in placed},
+        focus=focus,
+        model=matcher_model(),
+        tracker=tracker,
+    )
+    tracker.apply()
 
 
 def report_hand_back(*, report_id: ReportId, reason: str) -> None:
@@ -503,7 +525,8 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
             report=report, decision=DuplicateCandidate.Decision.REJECTED
         ).values_list("incident_id", flat=True)
     )
-    matches = score_candidates(record, records, rejected=rejected)
+    model = matcher_model()
+    matches = score_candidates(record, records, rejected=rejected, model=model)
     best = matches[0] if matches else None
     reasons = {"matches": [_match_json(m) for m in matches[:MAX_CANDIDATES]]}
 
@@ -571,6 +594,7 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
     the incidents as the batch has changed them so far, those it created
     included); then the writes go through the transitions' bulk forms.
     """
+    model = matcher_model()
     records = {str(r.pk): report_record(r) for r in reports}
     blocks = {pk: block_for(record) for pk, record in records.items()}
     pool: dict[str, Incident] = {
@@ -609,7 +633,10 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
         in_the_block = [pk for pk, members_of in members.items() if members_of and in_block(block, views[pk])]
         in_the_block.sort(key=lambda pk: (members[pk][0].received_at, str(members[pk][0].pk)))
         matches = score_candidates(
-            records[report_id], [summary(pk) for pk in in_the_block], rejected=frozenset(rejected[report_id])
+            records[report_id],
+            [summary(pk) for pk in in_the_block],
+            rejected=frozenset(rejected[report_id]),
+            model=model,
         )
         best = matches[0] if matches else None
         reasons = {"matches": [_match_json(m) for m in matches[:MAX_CANDIDATES]]}
@@ -668,8 +695,9 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
             outcome=outcome,
             score=score,
             reasons=reasons,
-            join_threshold=JOIN_THRESHOLD,
-            candidate_threshold=CANDIDATE_THRESHOLD,
+            join_threshold=model.join_threshold,
+            candidate_threshold=model.candidate_threshold,
+            model_version=model.version,
         )
         for report, target, outcome, score, reasons in decisions
     )
@@ -704,40 +732,21 @@ def _propose(report: Report, *, incident_id: str, score: float, reasons: dict[st
         save_recorded(existing, by=None, reason="pipeline: re-scored", fields=["score", "reasons"])
 
 
-def incident_decided_by_reviewer(incident: Incident) -> bool:
-    """Whether a reviewer has decided something about this incident that the pipeline must not undo.
-
-    Verified (now or once), a figure overridden, a report placed by a
-    reviewer, another incident merged into it, or its public text written by
-    a reviewer. The pipeline never retires such an incident on its own
-    (invariant 5): a tombstone would take the verification, overrides and
-    text away from partners, pointing at an incident they may not see.
-    """
-    return (
-        incident.status == IncidentStatus.VERIFIED
-        or incident.verified_at is not None
-        or incident.title_by_reviewer
-        or incident.perpetrator_by_reviewer
-        or bool(incident.summary)
-        or IncidentCasualty.objects.filter(incident=incident, best_override__isnull=False).exists()
-        or Report.objects.filter(incident=incident, incident_pinned=True).exists()
-        or Incident.objects.filter(merged_into=incident).exists()
-    )
-
-
 def _match_json(match: Match) -> dict[str, Any]:
     return {"incident": match.incident_id, "score": match.score, "decision": match.decision, "reasons": match.reasons}
 
 
 def _record(report: Report, incident: Incident, outcome: str, score: float | None, reasons: dict[str, Any]) -> None:
+    model = matcher_model()
     MatchDecision.objects.create(
         report=report,
         incident=incident,
         outcome=outcome,
         score=score,
         reasons=reasons,
-        join_threshold=JOIN_THRESHOLD,
-        candidate_threshold=CANDIDATE_THRESHOLD,
+        join_threshold=model.join_threshold,
+        candidate_threshold=model.candidate_threshold,
+        model_version=model.version,
     )
 
 
