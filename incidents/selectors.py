@@ -102,7 +102,24 @@ def candidate_incidents_of_blocks(*, blocks: Iterable[Block]) -> QuerySet[Incide
     return live_incidents().filter(reduce(operator.or_, map(_block_condition, merged))).order_by("id")
 
 
-def in_block(block: Block, incident) -> bool:
+@dataclass(frozen=True)
+class BlockView:
+    """An incident's fields that decide which blocks it is in (`in_block`), as ids."""
+
+    category: str
+    admin1: str
+    admin2: str | None
+    occurred_from: datetime
+    occurred_to: datetime | None
+
+
+def block_view(incident: Incident) -> BlockView:
+    return BlockView(
+        incident.category_id, incident.admin1_id, incident.admin2_id, incident.occurred_from, incident.occurred_to
+    )
+
+
+def in_block(block: Block, incident: BlockView) -> bool:
     """Whether an incident (anything with its category, admin1, admin2 and time span) is in `candidate_incidents`."""
     return block_contains(block, incident) and incident.occurred_from >= block.window_start - MAX_INCIDENT_SPAN
 

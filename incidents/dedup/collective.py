@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
+from incidents.dedup.features import Profile, distinct_events
 from incidents.dedup.model import MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
 from incidents.dedup.scoring import comparison_levels
@@ -44,6 +45,7 @@ COMPLETE = "complete"
 VERIFIED = "verified"
 PINNED = "pinned"
 BELOW_THRESHOLD = "below_threshold"
+DISTINCT = "distinct"  # look-alikes told apart (two families, two landmarks): shown, never merged
 # Two clusters linked below this are two events: each rivals the other for a third.
 RIVAL_BELOW = 0.5
 
@@ -167,7 +169,10 @@ def resolve_block(
       report and an incident a reviewer said it is not (`rejected_reports`,
       (report id, incident id)): no merge and no candidate;
     - two incidents that both hold a pinned report (a report a reviewer
-      placed never moves): a candidate (reason "pinned").
+      placed never moves): a candidate (reason "pinned");
+    - two look-alikes the matcher tells apart (`features.distinct_events`:
+      two family names, two landmarks…): a candidate (reason "distinct"), and
+      each rivals the other for a third fragment.
     An incident with a pinned report may absorb others. The target of a
     merge is the incident with a pinned report, else the one with most
     reports, then the earliest, then the smallest id; each merge's
@@ -215,6 +220,20 @@ def resolve_block(
             return 0.0
         return min(values) if linkage == COMPLETE else sum(values) / len(values)
 
+    profiles: dict[str, tuple[int, Profile]] = {}
+
+    def profile(k: str) -> Profile:
+        """The cluster's profile (families, landmarks, places…), remade when the cluster grew."""
+        cluster = clusters[k]
+        kept = profiles.get(k)
+        if kept is None or kept[0] != len(cluster.reports):
+            kept = profiles[k] = (len(cluster.reports), Profile.of(IncidentRecord.from_reports(k, cluster.reports)))
+        return kept[1]
+
+    def distinct(a: str, b: str) -> bool:
+        """Known to be two events (two families named, two landmarks): look-alikes, never fragments of one."""
+        return distinct_events(profile(a), profile(b))
+
     def forbidden(x: _Cluster, y: _Cluster) -> bool:
         return any(frozenset((i, j)) in cannot for i in x.incidents for j in y.incidents)
 
@@ -241,10 +260,10 @@ def resolve_block(
         for c in clusters:
             if c in (a, b):
                 continue
-            if get(b, c) < RIVAL_BELOW:
+            if get(b, c) < RIVAL_BELOW or distinct(b, c):
                 q = get(a, c)
                 rival_odds += q / max(1e-12, 1 - q)
-            if get(a, c) < RIVAL_BELOW:
+            if get(a, c) < RIVAL_BELOW or distinct(a, c):
                 q = get(b, c)
                 rival_odds += q / max(1e-12, 1 - q)
         return odds / (1 + odds + rival_odds) if rival_odds else value
@@ -266,6 +285,9 @@ def resolve_block(
             x, y = clusters[a], clusters[b]
             if forbidden(x, y):
                 held[(a, b)] = "rejected"
+                continue
+            if distinct(a, b):
+                held[(a, b)] = DISTINCT
                 continue
             value = exclusive(a, b, raw) if rivals else raw
             if value < model.merge_threshold:

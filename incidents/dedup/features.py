@@ -259,20 +259,48 @@ def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[s
     mine = {(f.kind, f.group): f for f in report.figures}
     if not mine or not incident.figures:
         return UNKNOWN, {}
+    # A count over a longer time (a post about "this week" against an account of one day) includes the
+    # shorter one's: a higher figure on the longer side is no evidence that the events differ.
+    longer = _covers_longer(report, incident)
     verdicts: dict[str, str] = {}
-    rank = {"equal": 0, "overlap": 1, "close": 2, "apart": 3, "conflict": 4}
+    rank = {"equal": 0, "overlap": 1, "close": 2, "wider": 3, "apart": 4, "conflict": 5}
     for figure in incident.figures:
         key = (figure.kind, figure.group)
         if key in mine:
             verdict = _ranges_agree(mine[key], figure)
+            if verdict in ("apart", "conflict") and longer == ("report" if mine[key].low > figure.high else "incident"):
+                verdict = "wider"
             name = f"{key[0]}/{key[1]}"
             if name not in verdicts or rank[verdict] < rank[verdicts[name]]:
                 verdicts[name] = verdict
     if not verdicts:
         return UNKNOWN, {}
     worst = max(verdicts.values(), key=rank.__getitem__)
-    level = {"equal": "equal", "overlap": "agree", "close": "close", "apart": "apart", "conflict": "conflict"}[worst]
+    level = {
+        "equal": "equal",
+        "overlap": "agree",
+        "close": "close",
+        "wider": UNKNOWN,
+        "apart": "apart",
+        "conflict": "conflict",
+    }[worst]
     return level, verdicts
+
+
+def _covers_longer(report: ReportRecord, incident: IncidentRecord) -> str | None:
+    """Which side's figures cover a longer time ("report" or "incident"): a coarser precision, a wider window."""
+
+    def span(start: datetime, end: datetime | None, precision: int) -> float:
+        window = ((end or start) - start).total_seconds()
+        return max(window, {1: 0.0, 2: 6 * 86400.0, 3: 27 * 86400.0}.get(precision, 0.0))
+
+    mine = span(report.occurred_from, report.occurred_to, report.time_precision)
+    theirs = span(incident.occurred_from, incident.occurred_to, incident.time_precision)
+    if mine >= 2 * 86400 and mine > 2 * theirs:
+        return "report"
+    if theirs >= 2 * 86400 and theirs > 2 * mine:
+        return "incident"
+    return None
 
 
 def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:

@@ -172,10 +172,25 @@ def score_candidates(
     for position, (score, _, incident_id, pairwise, reasons) in enumerate(ranked):
         if score >= model.join_threshold and position == 0:
             decision = JOIN
-        elif score >= model.candidate_threshold:
+        elif score >= model.candidate_threshold or _undecidable_by_time(reasons, score):
             decision = CANDIDATE
         else:
             decision = NEW
         reasons = {**reasons, "pairwise_probability": round(pairwise, 6), "competitors": len(ranked) - 1}
         matches.append(Match(incident_id=incident_id, score=round(score, 6), decision=decision, reasons=reasons))
     return matches
+
+
+# A report dated only to the week or month ("this week in Qardaha…") cannot be placed by its time, and its
+# count may sum several events: never joined on its own, but put to a reviewer beside every incident of the
+# same town in its block that is not unlikely outright.
+VAGUE_CANDIDATE_FLOOR = 0.05
+
+
+def _undecidable_by_time(reasons: dict[str, Any], score: float) -> bool:
+    levels = reasons.get("levels", {})
+    return (
+        levels.get("time") == "vague"
+        and str(levels.get("location", "")).split("/")[0] in ("same", "same_town")
+        and score >= VAGUE_CANDIDATE_FLOOR
+    )

@@ -42,6 +42,7 @@ from incidents.models import (
     MatchDecision,
 )
 from incidents.selectors import (
+    block_view,
     candidate_incidents_of_blocks,
     in_block,
     incident_decided_by_reviewer,
@@ -145,7 +146,7 @@ def _groups(
         return x
 
     for block in blocks:
-        inside = [pk for pk, incident in pool.items() if pk in records and in_block(block, incident)]
+        inside = [pk for pk, incident in pool.items() if pk in records and in_block(block, block_view(incident))]
         if len(inside) < 2 or not focus.intersection(inside):
             continue
         first = find(inside[0])

@@ -33,7 +33,7 @@ from incidents.services.transitions import absorb, new_incident_for, place, reti
 from incidents.webhooks.services import webhook_events_record  # webhooks
 from reports.choices import CasualtyGroup, CasualtyKind
 from reports.errors import ActionRefused
-from reports.history import save_recorded
+from reports.history import create_many_recorded, save_recorded
 from reports.models import Report, User
 
 NOTE_MAX_LENGTH = 4000
@@ -154,10 +154,37 @@ def report_move(*, report: Report, by: User, incident: Incident | None = None, n
         tracker.watch(current, target)
         place(report, target, by=by, reason=reason, pin=True)
         if current is not None and current.pk != target.pk:
+            if Report.objects.filter(incident=current).exists():
+                # The reviewer said the report is not the event it leaves: healing never puts them together again.
+                _reject_pair(report, current, by=by, reason=reason)
             retire_if_empty(current, into=target, by=by, reason=reason)
         incident_refresh(target, by=by, reason=reason)
         tracker.apply()
     return target
+
+
+def _reject_pair(report: Report, incident: Incident, *, by: User, reason: str) -> None:
+    """Record a reviewer's "this report is not that incident" as a rejected duplicate candidate."""
+    pair = DuplicateCandidate.objects.filter(report=report, incident=incident).first()
+    if pair is None:
+        create_many_recorded(
+            [
+                DuplicateCandidate(
+                    report=report,
+                    incident=incident,
+                    score=0.0,
+                    reasons={"moved_out_by_reviewer": True},
+                    decision=DuplicateCandidate.Decision.REJECTED,
+                    decided_by=by,
+                    decided_at=timezone.now(),
+                )
+            ],
+            by=by,
+            reasons=reason,
+        )
+    elif pair.decision != DuplicateCandidate.Decision.REJECTED:
+        pair.decision, pair.decided_by, pair.decided_at = DuplicateCandidate.Decision.REJECTED, by, timezone.now()
+        save_recorded(pair, by=by, reason=reason, fields=["decision", "decided_by", "decided_at"])
 
 
 # --- duplicate candidates -----------------------------------------------------------------

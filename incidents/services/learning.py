@@ -73,6 +73,7 @@ def matcher_train(
             labels=len(labels),
             calibrated=calibrated,
         )
+    matcher_model_forget()  # this process reads it again now (in its transaction), and after the commit
     transaction.on_commit(matcher_model_forget)
     logger.info(
         "Matcher model %s trained on %d comparisons%s",

@@ -64,6 +64,8 @@ from incidents.models import (
     MatchDecision,
 )
 from incidents.selectors import (
+    BlockView,
+    block_view,
     candidate_incidents,
     candidate_incidents_of_blocks,
     in_block,
@@ -575,17 +577,6 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
     return str(outcome)
 
 
-@dataclass(frozen=True)
-class _BlockView:
-    """An incident's fields that decide which blocks it is in, as they are at this point of the batch."""
-
-    category: str
-    admin1: str
-    admin2: str | None
-    occurred_from: datetime
-    occurred_to: datetime | None
-
-
 def _place_fresh(reports: list[Report]) -> dict[str, str]:
     """Place reports never placed before, together: read once, decide in memory one after the other, write in bulk.
 
@@ -604,10 +595,7 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
     for member in incident_member_reports(incident_ids=list(pool)):
         members[str(member.incident_id)].append(member)
         records.setdefault(str(member.pk), report_record(member))
-    views = {
-        pk: _BlockView(i.category_id, i.admin1_id, i.admin2_id, i.occurred_from, i.occurred_to)
-        for pk, i in pool.items()
-    }
+    views = {pk: block_view(i) for pk, i in pool.items()}
     rejected: dict[str, set[str]] = {str(r.pk): set() for r in reports}
     pending: dict[tuple[str, str], DuplicateCandidate] = {}
     for pair in DuplicateCandidate.objects.filter(report_id__in=[r.pk for r in reports]):
@@ -661,7 +649,7 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
         published = IncidentRecord.from_reports(
             target, [records[str(m.pk)] for m in published_members(members[target])]
         )
-        views[target] = _BlockView(
+        views[target] = BlockView(
             published.category, published.admin1, published.admin2, published.occurred_from, published.occurred_to
         )
         placements.append((report, target, why))

@@ -145,8 +145,13 @@ def _repoint_candidate(
     if DuplicateCandidate.objects.filter(report_id=candidate.report_id, incident=target).exists():
         delete_recorded(candidate, by=by, reason=reason)
         return
+    satisfied = candidate.decision == DuplicateCandidate.Decision.PENDING and candidate.report.incident_id == target.pk
+    if satisfied and by is None:
+        # The pipeline's own merge answered the question; no reviewer did (its decision row says why).
+        delete_recorded(candidate, by=by, reason=reason)
+        return
     candidate.incident = target
-    if candidate.decision == DuplicateCandidate.Decision.PENDING and candidate.report.incident_id == target.pk:
+    if satisfied:
         candidate.decision = DuplicateCandidate.Decision.ACCEPTED
         candidate.decided_by, candidate.decided_at = by, now
     save_recorded(candidate, by=by, reason=reason)
