@@ -26,9 +26,11 @@ run: install
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} $(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
 
+# ruff, then mypy on the apps (its files, plugins and strict modules are in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -11,6 +11,7 @@ imports `incidents`. See docs/review.md.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -56,6 +57,7 @@ from reports.admin_base import (
     GovernorateFilter,
     ReadOnlyHistoryAdmin,
     ReadOnlyInline,
+    admin_user,
     isolate,
     local_datetime,
     show_refusal,
@@ -63,6 +65,15 @@ from reports.admin_base import (
 )
 from reports.choices import CasualtyGroup, CasualtyKind
 from reports.models import Organisation, Report, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Candidates(TypedDict):
+    """What review_queue() annotates."""
+
+    candidate_count: int
 
 
 def _incident_or_error(text: str, *, field: str) -> Incident:
@@ -309,14 +320,14 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
                     group=post.get("group", ""),
                     best=int(best_text) if best_text else None,
                     note=note,
-                    by=request.user,
+                    by=admin_user(request),
                 )
                 messages.success(request, _("The figure is overridden; the note is kept with it."))
             elif step == "merge":
                 # The same direction as the API (POST /api/v1/incidents/{id}/merge/ {"into": …}): this one is absorbed.
                 survivor = _incident_or_error(post.get("into", ""), field="into")
                 survivor = incident_merge(
-                    target=survivor, absorbed=incident, by=request.user, note=note, title=post.get("title", "")
+                    target=survivor, absorbed=incident, by=admin_user(request), note=note, title=post.get("title", "")
                 )
                 messages.success(
                     request,
@@ -326,7 +337,7 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[survivor.pk]))
             elif step == "split":
                 new = incident_split(
-                    incident=incident, report_ids=post.getlist("report_ids"), by=request.user, note=note
+                    incident=incident, report_ids=post.getlist("report_ids"), by=admin_user(request), note=note
                 )
                 messages.success(
                     request,
@@ -335,10 +346,10 @@ class IncidentAdmin(ReadOnlyHistoryAdmin):
                 )
                 return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[new.pk]))
             elif step == "withdraw":
-                withdrawn = incident_withdraw(incident=incident, by=request.user, note=note)
+                withdrawn = incident_withdraw(incident=incident, by=admin_user(request), note=note)
                 messages.success(request, _("The incident is %(s)s.") % {"s": withdrawn.get_status_display()})
             elif step == "verify":
-                verified = incident_verify(incident=incident, by=request.user, note=note)
+                verified = incident_verify(incident=incident, by=admin_user(request), note=note)
                 messages.success(request, _("The incident is %(s)s.") % {"s": verified.get_status_display()})
             else:
                 messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
@@ -403,7 +414,7 @@ class ReviewReportAdmin(ReportAdmin):
         return review_queue()
 
     @admin.display(description=gettext_lazy("candidates"), ordering="candidate_count")
-    def candidates(self, report: Report) -> int:
+    def candidates(self, report: WithAnnotations[Report, _Candidates]) -> int:
         return report.candidate_count
 
     def get_urls(self):
@@ -427,14 +438,16 @@ class ReviewReportAdmin(ReportAdmin):
         step, note = request.POST.get("step", ""), request.POST.get("note", "")
         try:
             if step == "accept":
-                report = candidate_accept(candidate=candidate, by=request.user, note=note)
+                report = candidate_accept(candidate=candidate, by=admin_user(request), note=note)
+                joined = report.incident
+                assert joined is not None  # noqa: S101 — accepting puts the report in an incident
                 messages.success(
                     request,
                     _("The report joined “%(i)s” (%(state)s).")
-                    % {"i": isolate(report.incident.title), "state": report.incident.get_status_display()},
+                    % {"i": isolate(joined.title), "state": joined.get_status_display()},
                 )
             elif step == "reject":
-                candidate_reject(candidate=candidate, by=request.user, note=note)
+                candidate_reject(candidate=candidate, by=admin_user(request), note=note)
                 messages.success(request, _("Not the same event: it will not be suggested again."))
             else:
                 messages.error(request, _("Unknown step “%(s)s”.") % {"s": step})
@@ -455,7 +468,9 @@ class ReviewReportAdmin(ReportAdmin):
                     field="incident", reason=_("Choose the incident to move the report to first."), status=400
                 )
             target = None if wanted == "new" else _incident_or_error(wanted, field="incident")
-            incident = report_move(report=report, by=request.user, incident=target, note=request.POST.get("note", ""))
+            incident = report_move(
+                report=report, by=admin_user(request), incident=target, note=request.POST.get("note", "")
+            )
             messages.success(
                 request,
                 _("The report is now in “%(i)s” (%(state)s).")

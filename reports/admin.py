@@ -7,7 +7,7 @@ is read-only (monitors amend their own reports). See docs/review.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -63,6 +63,9 @@ class _QueueFigures(TypedDict):
     killed_high: int | None
     cumulative_killed_high: int | None
 
+
+# A filter of the review queue's sidebar: a filter class, a field name, or a field with its filter class.
+QueueFilter = type[admin.ListFilter] | str | tuple[str, type[admin.FieldListFilter]]
 
 QUEUE_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW)
 
@@ -181,7 +184,8 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
     """The review queue and the report page. Read-only content; review steps through `reports.review`."""
 
     change_form_template = "admin/reports/report/review_change_form.html"
-    list_display = (
+    # Typed wider than the literal tuples, so that incidents/admin.py's ReviewReportAdmin can add a column and a filter.
+    list_display: tuple[str, ...] = (
         "title_cell",
         "category",
         "where",
@@ -194,7 +198,7 @@ class ReportAdmin(ReadOnlyHistoryAdmin):
     )
     list_display_links = ("title_cell",)
     list_select_related = ("category", "admin1", "admin2", "organisation", "assigned_to")
-    list_filter = (
+    list_filter: ClassVar[tuple[QueueFilter, ...]] = (
         ReviewStateFilter,
         "category",
         ("admin1", GovernorateFilter),

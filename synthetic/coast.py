@@ -304,7 +304,8 @@ def _report_data(rng: random.Random, incident: SyntheticIncident) -> dict[str, A
         category = rng.choice(ALTERNATIVES[category])
     occurred_at, until, precision = _when(rng, incident)
     locality = _locality(incident.locality)
-    admin1, admin2 = incident.admin1, incident.admin2
+    admin1: str = incident.admin1
+    admin2: str | None = incident.admin2
     place_name, bare_name = _place_name(rng, locality, language)
     roll = rng.random()
     if roll < 0.05:  # filed under a neighbouring district (a village near the border)

@@ -202,7 +202,7 @@ FAMILY_LINES = {
 }
 FIRST_NAMES = (("Ahmad", "أحمد"), ("Ali", "علي"), ("Hasan", "حسن"), ("Samir", "سمير"), ("Nizar", "نزار"))
 LANDMARK_LINES = {"en": ("Near {landmark}.",), "ar": ("قرب {landmark}.",)}
-PERPS = {
+PERPS: dict[str, dict[str, tuple[str, ...]]] = {
     "government": {"en": ("security forces", "General Security"), "ar": ("قوات الأمن", "الأمن العام")},
     "loyalist": {"en": ("Assad loyalists", "former regime gunmen"), "ar": ("فلول النظام", "موالون للأسد")},
     "unknown": {"en": ("unidentified gunmen",), "ar": ("مسلحون مجهولون",)},
@@ -349,7 +349,8 @@ def _report_data(rng: random.Random, incident: SyntheticIncident) -> dict[str, A
     field_script = language if rng.random() < 0.8 else ("en" if language == "ar" else "ar")
     place_field = place_spellings(locality, rng, field_script)
     place_text = place_field if field_script == language else place_spellings(locality, rng, language)
-    admin1, admin2 = incident.admin1, incident.admin2
+    admin1: str = incident.admin1
+    admin2: str | None = incident.admin2
     if rng.random() < 0.15:
         admin2 = None
     latitude = longitude = None

@@ -265,7 +265,7 @@ LANDMARKS = (
 )
 
 # How monitors name each party, in each language. "unknown" names nobody.
-PERPETRATORS = {
+PERPETRATORS: dict[str, dict[str, tuple[str, ...]]] = {
     "government": {
         "en": (
             "General Security",

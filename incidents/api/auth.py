@@ -13,7 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from incidents.api_keys import api_key_find, api_key_record_use
-from reports.models import Organisation
+from reports.models import Organisation, User
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This key has been revoked."))
         if api_key.expires_at is not None and api_key.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(_("This key has expired."))
+        principal: User | PartnerClient
         if api_key.user is not None:
             if not api_key.user.is_active:
                 raise exceptions.AuthenticationFailed(_("The key's user is not active."))
             principal = api_key.user
         else:
-            principal = PartnerClient(organisation=api_key.organisation)
+            organisation = api_key.organisation
+            assert organisation is not None  # noqa: S101 — a key has a user or an organisation (a check constraint)
+            principal = PartnerClient(organisation=organisation)
         api_key_record_use(api_key=api_key)
         return principal, api_key
 

@@ -155,7 +155,8 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_admin2_name(self, incident: Incident) -> str | None:
-        return incident.admin2.name_en if incident.admin2_id else None
+        admin2 = incident.admin2
+        return admin2.name_en if admin2 is not None else None
 
     def to_representation(self, incident: Incident) -> dict:
         data = super().to_representation(incident)
@@ -227,7 +228,9 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class AreaSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+    # A declared field, which the serializer's metaclass takes out of the class: the stubs see it replace
+    # Field.parent (the serializer a field is bound to), which it does not.
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)  # type: ignore[assignment]
     latitude = CoordinateField(limit=90, read_only=True)
     longitude = CoordinateField(limit=180, read_only=True)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -115,10 +117,13 @@ class ApiViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class ExportingListMixin:
-    """`list` in JSON pages, or every matching row streamed as CSV, HXL or GeoJSON."""
+class ExportingListMixin(ApiViewSet):
+    """`list` in JSON pages, or every matching row streamed as CSV, HXL or GeoJSON (the viewset's `export`)."""
 
     export_name = ""
+
+    def export(self, *, fmt: str, queryset: QuerySet) -> HttpResponseBase:
+        raise NotImplementedError
 
     def get_renderers(self):
         renderers = super().get_renderers()

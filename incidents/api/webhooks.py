@@ -11,8 +11,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from incidents.api.auth import PartnerClient
 from incidents.api.permissions import Viewer
 from incidents.api.serializers import StrictSerializer, UtcDateTimeField
 from incidents.api.views import ERRORS, ApiViewSet
@@ -21,6 +23,13 @@ from incidents.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookE
 from incidents.webhooks.services import webhook_endpoint_create, webhook_endpoint_revoke, webhook_redeliver
 
 PARTNER = frozenset({Viewer.PARTNER})
+
+
+def _partner(request: Request) -> PartnerClient:
+    """The caller: every action here is open to partners' keys only (action_roles)."""
+    user = request.user
+    assert isinstance(user, PartnerClient)  # noqa: S101 — RoleAndScope let in no one else
+    return user
 
 
 class WebhookInputSerializer(StrictSerializer):
@@ -71,7 +80,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ApiViewSet
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the schema: no request user
             return WebhookEndpoint.objects.none()
-        return WebhookEndpoint.objects.filter(organisation=self.request.user.organisation, revoked_at__isnull=True)
+        return WebhookEndpoint.objects.filter(organisation=_partner(self.request).organisation, revoked_at__isnull=True)
 
     @extend_schema(
         summary="Register an endpoint; the answer carries its signing secret, shown once",
@@ -81,7 +90,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ApiViewSet
     def create(self, request, *args, **kwargs):
         incoming = WebhookInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        endpoint = webhook_endpoint_create(organisation=request.user.organisation, **incoming.validated_data)
+        endpoint = webhook_endpoint_create(organisation=_partner(request).organisation, **incoming.validated_data)
         return Response(WebhookCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):

@@ -54,15 +54,17 @@ class SituationFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        assert cleaned is not None  # noqa: S101 — Form.clean returns cleaned_data
+        start: dt.date | None = cleaned.get("date_from")
+        end: dt.date | None = cleaned.get("date_to")
         if start is None or end is None:
             default_start, default_end = default_period()
-            if start is None and end is None:
-                start, end = default_start, default_end
-            elif start is None:
+            if end is not None:  # only the end given
                 start = end - (default_end - default_start)
-            else:
+            elif start is not None:  # only the start given
                 end = min(start + (default_end - default_start), max(start, default_end))
+            else:
+                start, end = default_start, default_end
             cleaned["date_from"], cleaned["date_to"] = start, end
         if "date_from" not in self.errors and "date_to" not in self.errors:
             if end < start:
@@ -105,6 +107,7 @@ class SituationReportRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # noqa: S101 — Form.clean returns cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end:
             if end < start:

@@ -232,9 +232,11 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         for outage in figures["outages"]
     ]
     services = []
-    for _key, label in Service.choices:
-        mine = [o for o in outage_rows if o["service"] == str(label)]
-        services.append({"label": str(label), "active": sum(1 for o in mine if o["active"]), "total": len(mine)})
+    for _key, service_label in Service.choices:
+        mine = [o for o in outage_rows if o["service"] == str(service_label)]
+        services.append(
+            {"label": str(service_label), "active": sum(1 for o in mine if o["active"]), "total": len(mine)}
+        )
 
     kinds, casualty_groups, sources = dict(CasualtyKind.choices), dict(CasualtyGroup.choices), dict(SourceType.choices)
     claims = [

@@ -23,8 +23,9 @@ The date of an incident is the day it started in the register's zone
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
@@ -33,6 +34,9 @@ from incidents.models import DailyAggregate, Incident, IncidentCasualty, Inciden
 from reports.choices import CasualtyScope, ReportStatus
 from reports.days import counting_zone
 from reports.models import Area, Category, ReportCasualty
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LIVE = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
 RANGE = ("low", "best", "high")
@@ -49,6 +53,8 @@ AGGREGATE_MEASURES = (
 # The map carries at most this many incidents as points (the newest); the count says how many match.
 MAX_POINTS = 3000
 MAX_CUMULATIVE = 200
+# A row of `.values(...).annotate(...)`: the stubs' typed rows cannot follow measures annotated from a dict.
+Row = Mapping[str, Any]
 
 
 class State:
@@ -155,13 +161,16 @@ def _empty_tile() -> dict[str, Any]:
 def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
     """The tiles: each figure for verified incidents and for all reported (verified + unverified)."""
     by_state = {True: _empty_tile(), False: _empty_tile()}
-    for row in _aggregates(filters).values("verified").annotate(**{m: Sum(m) for m in AGGREGATE_MEASURES}):
+    sums: QuerySet[DailyAggregate, Row] = (
+        _aggregates(filters).values("verified").annotate(**{m: Sum(m) for m in AGGREGATE_MEASURES})
+    )
+    for row in sums:
         tile = by_state[row["verified"]]
         tile["incidents"] += row["incidents"] or 0
         for kind in ("killed", "injured"):
             for end in RANGE:
                 tile[kind][end] += row[f"{kind}_{end}"] or 0
-    casualties = (
+    casualties: QuerySet[IncidentCasualty, Row] = (
         IncidentCasualty.objects.filter(incident__in=_live_incidents(filters), kind__in=("abducted", "detained"))
         .values("incident__status", "kind")
         .annotate(low=Sum("low"), best=Sum("best"), high=Sum("high"))
@@ -226,7 +235,7 @@ def area_table(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
 
     Incidents placed only in a governorate count in its total and in a "no district" row of it.
     """
-    rows = (
+    rows: QuerySet[DailyAggregate, Row] = (
         _aggregates(filters)
         .values("admin1_id", "admin2_id", "verified")
         .annotate(**{m: Sum(m) for m in AGGREGATE_MEASURES})
@@ -390,7 +399,7 @@ def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
         if approximate:
             area = names.get(admin2 or "") or names.get(admin1, {})
             lat, lon = area.get("lat"), area.get("lon")
-        if lat is None:
+        if lat is None or lon is None:  # both or neither (a check constraint); an area has both
             continue
         points.append(
             {
@@ -436,5 +445,5 @@ def area_names() -> dict[str, dict]:
     return _area_names()
 
 
-def category_groups() -> list[tuple[str, str]]:
+def category_groups() -> list[tuple[str, StrOrPromise]]:
     return list(Category.Group.choices)

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reports.admin_base import admin_user
 from reports.choices import Role
 from reports.imports.blanks import template_csv, template_xlsx
 from reports.imports.models import ImportJob, ImportStatus, IssueSeverity
@@ -52,7 +53,9 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["monitor"].queryset = (
+        monitor = self.fields["monitor"]
+        assert isinstance(monitor, forms.ModelChoiceField)  # noqa: S101 — declared above
+        monitor.queryset = (
             User.objects.filter(is_active=True).filter(Q(groups__name=Role.MONITOR)).distinct().order_by("username")
         )
 
@@ -95,7 +98,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 job = import_upload(
-                    owner=request.user,
+                    owner=admin_user(request),
                     monitor=form.cleaned_data["monitor"],
                     file=form.cleaned_data["file"],
                     encoding=form.cleaned_data["encoding"],
@@ -147,7 +150,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             messages.success(request, _("Importing %(n)d rows in the background.") % {"n": job.valid})
         return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[job.pk]))
 
-    def errors_view(self, request: HttpRequest, job_id) -> HttpResponse:
+    def errors_view(self, request: HttpRequest, job_id) -> StreamingHttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         filename, content_type, chunks = import_error_file(job=get_object_or_404(ImportJob, pk=job_id))

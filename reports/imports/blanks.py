@@ -58,18 +58,21 @@ def template_csv(*, language: str) -> bytes:
 
 def template_xlsx(*, language: str) -> bytes:
     """The XLSX template: the sheet to fill (every cell text, so times keep their offset), and a sheet of help."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # no types-openpyxl in requirements-dev
-    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]  # as above
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     with translation.override(language):
         workbook = Workbook()
         sheet = workbook.active
+        assert isinstance(sheet, Worksheet)  # noqa: S101 — a new workbook has one sheet, a worksheet
         sheet.title = "reports"
         sheet.sheet_view.rightToLeft = language == "ar"
         sheet.append([name for name, _hint in COLUMNS])
         sheet.append([str(hint) for _name, hint in COLUMNS])
         for index, (name, _hint) in enumerate(COLUMNS, start=1):
-            letter = sheet.cell(row=1, column=index).column_letter
+            letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = max(14, len(name) + 4)
             sheet.column_dimensions[letter].number_format = "@"
             sheet.cell(row=1, column=index).font = Font(bold=True)

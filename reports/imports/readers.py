@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -31,6 +31,9 @@ ENCODINGS = (UTF8, WINDOWS_1256)
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc): not read
 SNIFF_BYTES = 1 << 20
+
+# `(row_number, cells)` pairs; a generator, so that a caller that stops early can close the file.
+Rows = Generator[tuple[int, dict], None, None]
 
 
 class UnreadableFile(Exception):
@@ -92,7 +95,7 @@ def _guess_encoding(head: bytes) -> str:
     return WINDOWS_1256
 
 
-def read_rows(*, path: Path | str, format: str, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def read_rows(*, path: Path | str, format: str, encoding: str) -> tuple[list[str], Rows]:
     """The header (column names as written) and an iterator over the data rows."""
     if format == ImportFormat.XLSX:
         return _xlsx(path)
@@ -105,7 +108,7 @@ def _text_stream(path, encoding: str) -> io.TextIOWrapper:
     return io.open(path, encoding=encoding or UTF8, errors="surrogateescape", newline="")  # noqa: UP020
 
 
-def _csv(path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def _csv(path, encoding: str) -> tuple[list[str], Rows]:
     from django.utils.translation import gettext as _
 
     stream = _text_stream(path, encoding)
@@ -123,7 +126,7 @@ def _csv(path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
         raise UnreadableFile(_("The file is empty."))
     header = [name.lstrip("\ufeff") for name in header]
 
-    def rows() -> Iterator[tuple[int, dict]]:
+    def rows() -> Rows:
         with stream:
             # Numbered as a spreadsheet shows them: one row per record, the header row 1.
             for number, record in enumerate(reader, start=2):
@@ -134,9 +137,9 @@ def _csv(path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     return header, rows()
 
 
-def _xlsx(path) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def _xlsx(path) -> tuple[list[str], Rows]:
     from django.utils.translation import gettext as _
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no types-openpyxl in requirements-dev
+    from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -151,7 +154,7 @@ def _xlsx(path) -> tuple[list[str], Iterator[tuple[int, dict]]]:
         raise UnreadableFile(_("The first sheet is empty."))
     header = ["" if name is None else str(name).strip() for name in header_row]
 
-    def rows() -> Iterator[tuple[int, dict]]:
+    def rows() -> Rows:
         try:
             for number, record in enumerate(rows_iter, start=2):
                 if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in record):
@@ -184,7 +187,7 @@ def _xlsx_cell(value: Any) -> Any:
     return str(value)
 
 
-def _jsonl(path, encoding: str) -> Iterator[tuple[int, dict]]:
+def _jsonl(path, encoding: str) -> Rows:
     from django.utils.translation import gettext as _
 
     with _text_stream(path, encoding) as stream:

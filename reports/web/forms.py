@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ from reports.choices import (
     TimePrecision,
 )
 from reports.models import Area, Category, Report
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_FILES = 10
 _ARABIC_LETTERS = re.compile("[\u0600-\u06ff]")
@@ -86,11 +90,15 @@ class MultipleFileField(forms.FileField):
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
+    queryset: QuerySet[Category]  # always given one (ModelChoiceField's may be None)
+
     def label_from_instance(self, obj: Category) -> str:
         return category_name(obj)
 
 
 class AreaChoiceField(forms.ModelChoiceField):
+    queryset: QuerySet[Area]  # always given one (ModelChoiceField's may be None)
+
     def label_from_instance(self, obj: Area) -> str:
         return area_name(obj)
 
@@ -182,7 +190,9 @@ class ReportForm(forms.Form):
     restored_time = forms.TimeField(
         label=_("Restored at (time)"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    files = MultipleFileField(label=_("Photos and documents"), required=False)
+    # The form's metaclass moves declared fields into `base_fields`: `self.files` stays the uploaded files, which
+    # mypy cannot see (the stubs type the class attribute as BaseForm's).
+    files = MultipleFileField(label=_("Photos and documents"), required=False)  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")  # labels are questions; no colon after a question mark
@@ -195,9 +205,11 @@ class ReportForm(forms.Form):
             if type(field.widget) in (forms.TextInput, forms.Textarea):
                 field.widget.attrs.setdefault("dir", "auto")
 
-    def category_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
+    def category_groups(self) -> list[tuple[StrOrPromise, list[dict[str, Any]]]]:
         """The category radios grouped as the taxonomy groups them, each with its plain description."""
-        by_slug = {c.slug: c for c in self.fields["category"].queryset}
+        field = self.fields["category"]
+        assert isinstance(field, CategoryChoiceField)  # noqa: S101 — declared above
+        by_slug = {c.slug: c for c in field.queryset}
         groups: dict[str, list[dict[str, Any]]] = {}
         for radio in self["category"]:
             category = by_slug.get(str(radio.data["value"]))
@@ -238,13 +250,11 @@ class ReportForm(forms.Form):
             else None,
         }
 
-    def add_service_errors(self, error: ValidationError, formset: CasualtyFormSet) -> None:
+    def add_service_errors(self, error: ValidationError, formset: forms.BaseFormSet[CasualtyForm]) -> None:
         """Put the service's errors (keyed by API field names) next to the fields of this form."""
         for field, messages in error.message_dict.items():
             if field == "casualties":
-                formset._non_form_errors = formset.error_class(
-                    [*formset.non_form_errors(), *messages], error_class="nonform"
-                )
+                formset.non_form_errors().extend(messages)  # the formset's own list, kept in place
                 continue
             target = SERVICE_FIELD_TO_FORM_FIELD.get(field, field)
             self.add_error(target if target in self.fields else None, messages)
@@ -293,6 +303,7 @@ class CasualtyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # noqa: S101 — Form.clean returns cleaned_data
         if not data.get("kind"):
             return data  # an empty row is ignored
         low, high = data.get("low"), data.get("high")

@@ -39,6 +39,7 @@ from reports.attachments import attachments_add_missing
 from reports.choices import ReportStatus
 from reports.services import ReportConflict, report_amend, report_submit
 from reports.web.forms import (
+    AreaChoiceField,
     CasualtyFormSet,
     ReportForm,
     area_name,
@@ -81,10 +82,9 @@ def home(request):
 
 
 def _form_context(form: ReportForm, formset, **extra) -> dict:
-    districts = [
-        {"pcode": area.pcode, "parent": area.parent_id, "name": area_name(area)}
-        for area in form.fields["admin2"].queryset
-    ]
+    admin2 = form.fields["admin2"]
+    assert isinstance(admin2, AreaChoiceField)  # noqa: S101 — declared on ReportForm
+    districts = [{"pcode": area.pcode, "parent": area.parent_id, "name": area_name(area)} for area in admin2.queryset]
     return {
         "form": form,
         "formset": formset,
@@ -96,7 +96,7 @@ def _form_context(form: ReportForm, formset, **extra) -> dict:
 
 
 def _errors_json(form: ReportForm, formset) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {name: list(errs) for name, errs in form.errors.items()}
+    errors: dict[str, list[str]] = {name: [str(message) for message in errs] for name, errs in form.errors.items()}
     for position, row_errors in enumerate(formset.errors, start=1):
         for name, errs in row_errors.items():
             errors.setdefault(f"casualties.{position}.{name}", []).extend(errs)
