@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from incidents.dedup.geo import district_parent, neighbouring_districts
-from incidents.dedup.records import IncidentRecord, ReportRecord
+from incidents.dedup.records import ReportRecord
 
 # Categories that monitors use for one event. A killing is reported as an
 # execution or an injury by another witness; a burned house was looted first;
@@ -82,7 +83,22 @@ def block_for(report: ReportRecord) -> Block:
     )
 
 
-def block_contains(block: Block, incident: IncidentRecord) -> bool:
+class Placed(Protocol):
+    """What `block_contains` reads of an incident: an `IncidentRecord`, or the pipeline's view of one."""
+
+    @property
+    def category(self) -> str: ...
+    @property
+    def admin1(self) -> str: ...
+    @property
+    def admin2(self) -> str | None: ...
+    @property
+    def occurred_from(self) -> datetime: ...
+    @property
+    def occurred_to(self) -> datetime | None: ...
+
+
+def block_contains(block: Block, incident: Placed) -> bool:
     """Whether an incident falls in a block: exactly what the pipeline's query selects."""
     if incident.category not in block.categories or incident.admin1 not in block.admin1:
         return False
