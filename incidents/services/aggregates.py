@@ -275,8 +275,80 @@ def _aggregate_rows_filter(area: Area, days: Iterable[dt.date]) -> Q:
 def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
     """Write computed rows: update those that changed, create the missing, delete the ones now all zero.
 
-    One read of the stored rows of every area, then at most one statement per kind of write.
+    One read of the stored rows, then at most one statement per kind of write. On PostgreSQL the read
+    and the update take the keys and values as arrays (`unnest`): Django's `bulk_update` builds one
+    CASE per field and row, and resolving those expressions was half of a batch's time.
     """
+    if not table:
+        return
+    if connection.vendor != "postgresql":
+        _store_portably(table)
+        return
+    keys = list(table)
+    aggregate = DailyAggregate._meta.db_table
+    measures = ", ".join(f"a.{m}" for m in MEASURES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, a.date, a.admin1_id, a.admin2_id, a.category_id, a.verified, {measures} "  # noqa: S608 — names
+            f"FROM {aggregate} a JOIN unnest(%s::date[], %s::varchar[], %s::varchar[], %s::varchar[], %s::bool[]) "
+            "AS k(date, admin1, admin2, category, verified) "
+            "ON a.date = k.date AND a.admin1_id = k.admin1 AND a.category_id = k.category "
+            "AND a.verified = k.verified "
+            "AND (a.admin2_id = k.admin2 OR (a.admin2_id IS NULL AND k.admin2 IS NULL))",
+            [
+                [k.date for k in keys],
+                [k.admin1 for k in keys],
+                [k.admin2 for k in keys],
+                [k.category for k in keys],
+                [k.verified for k in keys],
+            ],
+        )
+        existing = {
+            AggregateKey(row[1], row[2], row[3], row[4], row[5]): (row[0], dict(zip(MEASURES, row[6:], strict=True)))
+            for row in cursor.fetchall()
+        }
+        empty: list[int] = []
+        changed: list[tuple[int, dict[str, int]]] = []
+        created: list[DailyAggregate] = []
+        for key, values in table.items():
+            found = existing.get(key)
+            if not any(values.values()):
+                if found is not None:
+                    empty.append(found[0])
+                continue
+            if found is None:
+                created.append(
+                    DailyAggregate(
+                        date=key.date,
+                        admin1_id=key.admin1,
+                        admin2_id=key.admin2,
+                        category_id=key.category,
+                        verified=key.verified,
+                        **values,
+                    )
+                )
+            elif found[1] != {m: values.get(m, 0) for m in MEASURES}:
+                changed.append((found[0], values))
+        if empty:
+            cursor.execute(f"DELETE FROM {aggregate} WHERE id = ANY(%s)", [empty])  # noqa: S608 — the table's name
+        if changed:
+            assignments = ", ".join(f"{m} = v.{m}" for m in MEASURES)
+            arrays = ", ".join(["%s::bigint[]"] + ["%s::integer[]"] * len(MEASURES))
+            cursor.execute(
+                f"UPDATE {aggregate} a SET {assignments}, updated_at = %s "  # noqa: S608 — names
+                f"FROM unnest({arrays}) AS v(id, {', '.join(MEASURES)}) WHERE a.id = v.id",
+                [
+                    timezone.now(),
+                    [pk for pk, _ in changed],
+                    *([values.get(m, 0) for _, values in changed] for m in MEASURES),
+                ],
+            )
+    if created:
+        DailyAggregate.objects.bulk_create(created, batch_size=1000)
+
+
+def _store_portably(table: dict[AggregateKey, dict[str, int]]) -> None:
+    """`_store` through the ORM (SQLite: the demo and the embedded default)."""
     by_area: dict[Area, dict[dt.date, dict[str, int]]] = defaultdict(dict)
     for key, values in table.items():
         by_area[key.area][key.date] = values

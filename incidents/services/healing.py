@@ -61,6 +61,15 @@ _cache = PairCache()  # report-pair comparisons, kept per worker process
 
 
 @dataclass
+class Known:
+    """The blocks' incidents, their member reports and the reports' records, as the batch left them in memory."""
+
+    incidents: dict[str, Incident]
+    reports: dict[str, list[Report]]
+    records: dict[str, ReportRecord]
+
+
+@dataclass
 class Healed:
     """What one healing pass did: incidents absorbed (absorbed → survivor) and candidates proposed."""
 
@@ -69,7 +78,12 @@ class Healed:
 
 
 def blocks_heal(
-    *, blocks: Iterable[Block], focus: Iterable[str], model: MatchModel, tracker: AggregateTracker
+    *,
+    blocks: Iterable[Block],
+    focus: Iterable[str],
+    model: MatchModel,
+    tracker: AggregateTracker,
+    known: Known | None = None,
 ) -> Healed:
     """Resolve the incidents of `blocks` together; merge fragments of one event, propose the doubtful.
 
@@ -82,13 +96,19 @@ def blocks_heal(
     focus_ids = {str(pk) for pk in focus}
     if not blocks or not focus_ids:
         return healed
-    pool = {str(i.pk): i for i in candidate_incidents_of_blocks(blocks=blocks)}
-    if len(pool) < 2:
+    if known is not None:
+        # The batch's own reads (`known`: its blocks' incidents, members and records after its writes).
+        pool = {pk: i for pk, i in known.incidents.items() if i.status in LIVE_STATUSES}
+        reports = {pk: list(known.reports.get(pk, [])) for pk in pool}
+        records = {pk: [known.records[str(r.pk)] for r in rs] for pk, rs in reports.items() if rs}
+    else:
+        pool = {str(i.pk): i for i in candidate_incidents_of_blocks(blocks=blocks)}
+        reports = {pk: [] for pk in pool}
+        for member in incident_member_reports(incident_ids=list(pool)):
+            reports[str(member.incident_id)].append(member)
+        records = {pk: [report_record(r) for r in rs] for pk, rs in reports.items() if rs}
+    if len(records) < 2:
         return healed
-    reports: dict[str, list[Report]] = {pk: [] for pk in pool}
-    for member in incident_member_reports(incident_ids=list(pool)):
-        reports[str(member.incident_id)].append(member)
-    records: dict[str, list[ReportRecord]] = {pk: [report_record(r) for r in rs] for pk, rs in reports.items() if rs}
     groups = _groups(blocks, pool, records, focus_ids)
     if not groups:
         return healed

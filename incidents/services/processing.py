@@ -75,7 +75,7 @@ from incidents.selectors import (
     reports_to_sweep,
 )
 from incidents.services.aggregates import AggregateTracker
-from incidents.services.healing import blocks_heal
+from incidents.services.healing import Known, blocks_heal
 from incidents.services.locks import area_lock_names, lock_areas, lock_names, report_spans
 from incidents.services.refresh import (
     incident_record,
@@ -370,9 +370,12 @@ def _place_batch(reports: list[Report]) -> dict[str, str]:
     for report in reports:
         if report.incident_id is not None or report.status == ReportStatus.REJECTED:
             outcomes[str(report.pk)] = _place(report)
+    known = None
     if fresh:
-        outcomes.update(_place_fresh(fresh))
-    _heal(reports)
+        placed, known = _place_fresh(fresh)
+        outcomes.update(placed)
+    # What the batch read and wrote is what healing needs, unless reports were placed one by one too.
+    _heal(reports, known=known if len(fresh) == len(reports) else None)
     if outcomes:
         Report.objects.filter(pk__in=list(outcomes)).update(
             processing_state=ProcessingState.DONE,
@@ -383,23 +386,27 @@ def _place_batch(reports: list[Report]) -> dict[str, str]:
     return outcomes
 
 
-def _heal(reports: list[Report]) -> None:
+def _heal(reports: list[Report], *, known: Known | None) -> None:
     """Merge back the fragments of one event in the blocks the batch's reports landed in (services/healing.py)."""
     placed = [r for r in reports if r.status != ReportStatus.REJECTED]
     if not placed:
         return
-    focus = {
-        str(pk)
-        for pk in Report.objects.filter(pk__in=[r.pk for r in placed], incident__isnull=False).values_list(
-            "incident_id", flat=True
-        )
-    }
+    if known is not None:
+        focus = {str(r.incident_id) for r in placed if r.incident_id is not None}
+    else:
+        focus = {
+            str(pk)
+            for pk in Report.objects.filter(pk__in=[r.pk for r in placed], incident__isnull=False).values_list(
+                "incident_id", flat=True
+            )
+        }
     tracker = AggregateTracker()
     blocks_heal(
         blocks={block_for(report_record(r, figures=False)) for r in placed},
         focus=focus,
         model=matcher_model(),
         tracker=tracker,
+        known=known,
     )
     tracker.apply()
 
@@ -577,7 +584,7 @@ def _match(report: Report, *, current: Incident | None, tracker: AggregateTracke
     return str(outcome)
 
 
-def _place_fresh(reports: list[Report]) -> dict[str, str]:
+def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
     """Place reports never placed before, together: read once, decide in memory one after the other, write in bulk.
 
     The same decision as `_match` makes for each of them in turn, on the
@@ -690,7 +697,13 @@ def _place_fresh(reports: list[Report]) -> dict[str, str]:
         for report, target, outcome, score, reasons in decisions
     )
     tracker.apply()
-    return outcomes
+    incidents = {**pool, **targets}
+    known = Known(
+        incidents=incidents,
+        reports={pk: members[pk] for pk in incidents},
+        records={pk: records[pk] for rs in members.values() for pk in (str(r.pk) for r in rs)},
+    )
+    return outcomes, known
 
 
 def _propose_many(proposals: list[tuple[Report, Match]], existing: dict[tuple[str, str], DuplicateCandidate]) -> None:
