@@ -127,6 +127,7 @@ def blocks_heal(
             report__incident_id__in=list(pool), decision=DuplicateCandidate.Decision.REJECTED
         ).values_list("report_id", "incident_id")
     }
+    proposals: list[tuple[Incident, Incident, float, str]] = []
     for group in groups:
         resolution = resolve_block(
             members={pk: records[pk] for pk in group},
@@ -144,10 +145,13 @@ def blocks_heal(
                 continue
             if _merge(pool[source], pool[target], merge.probability, merge.explanation, model, tracker):
                 healed.merged[source] = target
+                reports[target] = reports.get(target, []) + reports.pop(source, [])
+                records[target] = records.get(target, []) + records.pop(source, [])
         for candidate in resolution.candidates:
             a, b = _survivor(healed, candidate.incident_a), _survivor(healed, candidate.incident_b)
             if a != b:
-                healed.proposed += _propose_pair(pool[a], pool[b], candidate.probability, candidate.reason, model)
+                proposals.append((pool[a], pool[b], candidate.probability, candidate.reason))
+    healed.proposed = _propose_pairs(proposals, reports, records, model)
     if healed.merged:
         logger.info("Healing merged %d fragment(s) into the incidents of their event", len(healed.merged))
     return healed
@@ -255,30 +259,41 @@ def _merge(
     return True
 
 
-def _propose_pair(a: Incident, b: Incident, probability: float, why: str, model: MatchModel) -> int:
-    """A duplicate candidate for a reviewer: the first report of the one that would go, against the other."""
-    if a.status not in LIVE_STATUSES or b.status not in LIVE_STATUSES:
+def _propose_pairs(
+    pairs: list[tuple[Incident, Incident, float, str]],
+    reports: dict[str, list[Report]],
+    records: dict[str, list[ReportRecord]],
+    model: MatchModel,
+) -> int:
+    """Duplicate candidates for a reviewer, in one read and one insert: the first report of the one that
+    would go, against the other (the verified one stays: a reviewer decides whether the other joins it)."""
+    wanted: dict[tuple[str, str], tuple[Report, Incident, float, str]] = {}
+    for a, b, probability, why in pairs:
+        if a.status not in LIVE_STATUSES or b.status not in LIVE_STATUSES:
+            continue
+        stay, go = (a, b) if a.status == IncidentStatus.VERIFIED else (b, a)
+        members = [r for r in reports.get(str(go.pk), []) if r.status != ReportStatus.REJECTED]
+        if not members or not records.get(str(stay.pk)):
+            continue
+        report = min(members, key=lambda r: (r.received_at, str(r.pk)))
+        wanted.setdefault((str(report.pk), str(stay.pk)), (report, stay, probability, why))
+    if not wanted:
         return 0
-    # The verified one stays (a reviewer decides whether the other joins it).
-    stay, go = (a, b) if a.status == IncidentStatus.VERIFIED else (b, a)
-    report = (
-        Report.objects.filter(incident=go)
-        .exclude(status=ReportStatus.REJECTED)
-        .select_related("category")
-        .order_by("received_at", "id")
-        .first()
-    )
-    if report is None or DuplicateCandidate.objects.filter(report=report, incident=stay).exists():
-        return 0
-    members = list(incident_member_reports(incident_ids=[stay.pk]))
-    if not members:
-        return 0
-    incident = IncidentRecord.from_reports(str(stay.pk), [report_record(m) for m in members])
-    _, reasons = score_pair(report_record(report), incident, model=model)
-    reasons = {**reasons, "collective": {"probability": probability, "held": why, "model_version": model.version}}
-    create_many_recorded(
-        [DuplicateCandidate(report=report, incident=stay, score=min(1.0, max(0.0, probability)), reasons=reasons)],
-        by=None,
-        reasons="pipeline: its incident and this one may be one event",
-    )
-    return 1
+    existing = {
+        (str(report_id), str(incident_id))
+        for report_id, incident_id in DuplicateCandidate.objects.filter(
+            report_id__in={key[0] for key in wanted}, incident_id__in={key[1] for key in wanted}
+        ).values_list("report_id", "incident_id")
+    }
+    new = []
+    for key, (report, stay, probability, why) in wanted.items():
+        if key in existing:
+            continue
+        incident = IncidentRecord.from_reports(key[1], records[key[1]])
+        _, reasons = score_pair(report_record(report), incident, model=model)
+        reasons = {**reasons, "collective": {"probability": probability, "held": why, "model_version": model.version}}
+        new.append(
+            DuplicateCandidate(report=report, incident=stay, score=min(1.0, max(0.0, probability)), reasons=reasons)
+        )
+    create_many_recorded(new, by=None, reasons="pipeline: its incident and this one may be one event")
+    return len(new)

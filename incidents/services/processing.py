@@ -94,6 +94,7 @@ from incidents.services.transitions import (
     unsaved_incident_for,
 )
 from incidents.tasks import enqueue_report
+from incidents.webhooks.services import webhook_listeners_kept  # webhooks
 from reports.choices import HandBack, ProcessingState, ReportStatus
 from reports.history import create_many_recorded, save_recorded
 from reports.models import Category, Report
@@ -304,7 +305,7 @@ def process_claimed(*, token: datetime, report_ids: list[str]) -> BatchResult:
     """Place the reports this worker claimed with `token`, in one transaction, all or nothing per report."""
     result = BatchResult()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), webhook_listeners_kept():
             mine = _lock_batch(token=token, report_ids=report_ids)
             try:
                 with transaction.atomic():

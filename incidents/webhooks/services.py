@@ -9,12 +9,14 @@ sends them after commit. Delivery is at least once; the `webhook-id`
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import json
 import logging
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -147,7 +149,8 @@ def webhook_events_record(
     verified rows that changed. One change is one event, however many times
     it is reported within its transaction.
     """
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
+    kept = _listeners.get()
+    endpoints = [e for e in (kept if kept is not None else _active_endpoints()) if event in e.events]
     if not endpoints:
         return []  # nobody listens: no outbox row to write on every change of the pipeline
     now = timezone.now()
@@ -188,6 +191,30 @@ def webhook_events_record(
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
     return stored
+
+
+_listeners: contextvars.ContextVar[list[WebhookEndpoint] | None] = contextvars.ContextVar(
+    "webhook_listeners", default=None
+)
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(is_active=True))
+
+
+@contextlib.contextmanager
+def webhook_listeners_kept() -> Iterator[None]:
+    """Read the active endpoints once for a unit of work (a pipeline batch) instead of at every change in it.
+
+    Inside, `webhook_events_record` uses the endpoints as they were when the
+    unit began: one registered meanwhile receives the changes made after the
+    unit, as if it had been registered a moment later.
+    """
+    token = _listeners.set(_active_endpoints())
+    try:
+        yield
+    finally:
+        _listeners.reset(token)
 
 
 def webhook_incident_refreshed(*, incident: Incident, status_before: str) -> None:
