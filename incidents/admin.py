@@ -37,7 +37,7 @@ from incidents.models import (
     IncidentStatus,
 )
 from incidents.reasons import plain_reasons
-from incidents.selectors import incidents_to_choose, review_queue
+from incidents.selectors import candidates_for_review, incidents_to_choose, review_queue
 from incidents.services import (
     IncidentActionError,
     candidate_accept,
@@ -511,6 +511,12 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
     list_filter = ("decision",)
     list_select_related = ("report", "incident", "decided_by")
     search_fields = ("report__title", "incident__title")
+
+    # Pending first, the pairs the matcher is least sure of first (incidents.selectors.candidates_for_review).
+    ordering = ("waiting", "certainty", "-score", "id")
+
+    def get_queryset(self, request):
+        return candidates_for_review().select_related("report", "incident", "decided_by")
 
     @admin.display(description=gettext_lazy("report"), ordering="report__title")
     def report_cell(self, candidate: DuplicateCandidate):

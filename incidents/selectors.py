@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
 
-from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Abs, Cast, Coalesce
 
 from incidents.dedup import Block, MatchModel, block_contains, default_model, load_model
 from incidents.models import (
@@ -262,3 +262,18 @@ def incident_decided_by_reviewer(incident: Incident) -> bool:
         or Report.objects.filter(incident=incident, incident_pinned=True).exists()
         or Incident.objects.filter(merged_into=incident).exists()
     )
+
+
+def candidates_for_review() -> QuerySet[DuplicateCandidate]:
+    """Duplicate candidates, the pending ones first and, among them, those that would teach the matcher most.
+
+    Active learning as the dedupe library does it (uncertainty sampling):
+    the pair whose probability is nearest 0.5 has the highest entropy
+    (`incidents.dedup.calibration.informativeness` is monotone in
+    |p − 0.5|), so a reviewer's answer to it is the label the next
+    calibration (incidents/services/learning.py) learns most from.
+    """
+    return DuplicateCandidate.objects.annotate(
+        waiting=Case(When(decision=DuplicateCandidate.Decision.PENDING, then=Value(0)), default=Value(1)),
+        certainty=Abs(F("score") - Value(0.5)),
+    ).order_by("waiting", "certainty", "-score", "id")

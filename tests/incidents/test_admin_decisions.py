@@ -188,3 +188,20 @@ def test_verifying_an_incident_from_its_page(admin_login):
     decide(client, incident, step="verify")
     incident.refresh_from_db()
     assert (incident.status, incident.verified_by) == (IncidentStatus.VERIFIED, reviewer)
+
+
+def test_the_candidate_list_puts_first_the_pending_pairs_the_matcher_is_least_sure_of(admin_login):
+    """Active learning: a reviewer's answer to a pair near 0.5 teaches the next calibration most."""
+    reviewer = ReviewerFactory()
+    incident = IncidentFactory()
+    scores = {"sure": 0.97, "unsure": 0.52, "fairly": 0.75, "decided": 0.5}
+    made = {}
+    for name, score in scores.items():
+        made[name] = DuplicateCandidate.objects.create(report=ReportFactory(), incident=incident, score=score)
+    DuplicateCandidate.objects.filter(pk=made["decided"].pk).update(
+        decision="rejected", decided_by=reviewer, decided_at=datetime(2025, 3, 9, tzinfo=UTC)
+    )
+    page = admin_login(reviewer).get(reverse("admin:incidents_duplicatecandidate_changelist"))
+    assert page.status_code == 200
+    order = [c.pk for c in page.context["cl"].result_list]
+    assert order == [made["unsure"].pk, made["fairly"].pk, made["sure"].pk, made["decided"].pk]
