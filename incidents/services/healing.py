@@ -67,6 +67,7 @@ class Known:
     incidents: dict[str, Incident]
     reports: dict[str, list[Report]]
     records: dict[str, ReportRecord]
+    focus: set[str] = field(default_factory=set)  # the incidents worth resolving again
 
 
 @dataclass

@@ -106,6 +106,10 @@ ReportId: TypeAlias = uuid.UUID | str
 
 # How many duplicate candidates one report may put before reviewers.
 MAX_CANDIDATES = 5
+# Healing looks again only at the incidents whose new report scored at least this (pairwise, against another
+# incident of its block) online: below it the report adds no evidence that its incident and another are one
+# event, and an average link that was under the merge threshold before cannot have crossed it.
+HEAL_EVIDENCE = 0.3
 # How many of the oldest waiting reports a claim looks at to choose its batch.
 CLAIM_WINDOW = 20
 
@@ -393,7 +397,7 @@ def _heal(reports: list[Report], *, known: Known | None) -> None:
     if not placed:
         return
     if known is not None:
-        focus = {str(r.incident_id) for r in placed if r.incident_id is not None}
+        focus = set(known.focus)
     else:
         focus = {
             str(pk)
@@ -623,6 +627,7 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
     decisions: list[tuple[Report, str, str, float | None, dict[str, Any]]] = []
     proposals: list[tuple[Report, Match]] = []
     outcomes: dict[str, str] = {}
+    to_heal: set[str] = set()  # the incidents whose new report has evidence of another fragment in its block
     for report in reports:
         report_id = str(report.pk)
         block = blocks[report_id]
@@ -663,6 +668,11 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
         placements.append((report, target, why))
         decisions.append((report, target, str(outcome), best.score if best else None, reasons))
         outcomes[report_id] = str(outcome)
+        if any(
+            m.incident_id != target and float(m.reasons.get("pairwise_probability", 1.0)) >= HEAL_EVIDENCE
+            for m in matches
+        ):
+            to_heal.add(target)
 
     new_ids = {str(i.pk) for i in created}
     joined = sorted({target for _, target, _ in placements} - new_ids)
@@ -703,6 +713,7 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
         incidents=incidents,
         reports={pk: members[pk] for pk in incidents},
         records={pk: records[pk] for rs in members.values() for pk in (str(r.pk) for r in rs)},
+        focus=to_heal,
     )
     return outcomes, known
 
