@@ -48,6 +48,7 @@ BELOW_THRESHOLD = "below_threshold"
 DISTINCT = "distinct"  # look-alikes told apart (two families, two landmarks): shown, never merged
 # Two clusters linked below this are two events: each rivals the other for a third.
 RIVAL_BELOW = 0.5
+NEGLIGIBLE = 0.001
 
 
 class PairCache:
@@ -62,6 +63,7 @@ class PairCache:
     def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
         self._pairs: dict[tuple[str, str], _Entry] = {}
+        self._singles: dict[str, tuple[ReportRecord, IncidentRecord]] = {}
 
     def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
         first, second = (a, b) if a.id <= b.id else (b, a)
@@ -77,11 +79,20 @@ class PairCache:
         early, late = (
             (first, second) if (first.occurred_from, first.id) <= (second.occurred_from, second.id) else (second, first)
         )
-        levels = comparison_levels(late, IncidentRecord.from_reports(early.id, [early]))[0]
+        levels = comparison_levels(late, self._single(early))[0]
         if len(self._pairs) >= self.limit:
             self._pairs.clear()
         entry = self._pairs[key] = _Entry(first, second, levels, {})
         return entry
+
+    def _single(self, report: ReportRecord) -> IncidentRecord:
+        """The report as an incident of its own, made once per report (and remade if the record changed)."""
+        kept = self._singles.get(report.id)
+        if kept is None or not (kept[0] is report or kept[0] == report):
+            if len(self._singles) >= self.limit:
+                self._singles.clear()
+            kept = self._singles[report.id] = (report, IncidentRecord.from_reports(report.id, [report]))
+        return kept[1]
 
     def levels(self, a: ReportRecord, b: ReportRecord) -> dict[str, str]:
         return self._entry(a, b).levels
@@ -260,11 +271,12 @@ def resolve_block(
         for c in clusters:
             if c in (a, b):
                 continue
-            if get(b, c) < RIVAL_BELOW or distinct(b, c):
-                q = get(a, c)
+            # A rival whose own link is negligible (odds under 1/1000) changes nothing: its other link is not read.
+            q = get(a, c)
+            if q >= NEGLIGIBLE and (get(b, c) < RIVAL_BELOW or distinct(b, c)):
                 rival_odds += q / max(1e-12, 1 - q)
-            if get(a, c) < RIVAL_BELOW or distinct(a, c):
-                q = get(b, c)
+            q = get(b, c)
+            if q >= NEGLIGIBLE and (get(a, c) < RIVAL_BELOW or distinct(a, c)):
                 rival_odds += q / max(1e-12, 1 - q)
         return odds / (1 + odds + rival_odds) if rival_odds else value
 
