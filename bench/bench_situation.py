@@ -2,7 +2,7 @@
 
     python bench/bench_situation.py [--incidents 1000000] [--requests 40] [--keep]
 
-Builds its own PostgreSQL database (sijil_bench_situation): N live incidents
+Builds its own PostgreSQL database (sijil_bench_situation, or $SITUATION_BENCH_DB): N live incidents
 over 2024–2025 in the gazetteer's districts (a third unverified), each with a
 killed figure (shelling an injured one too); outages restored after 30 hours but 1 in 500; the
 daily aggregates are rebuilt by the service (`aggregates_rebuild`). Then, in
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -32,12 +33,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "sijil_bench_situation"
+DB_NAME = os.environ.get("SITUATION_BENCH_DB", "sijil_bench_situation")
 sys.path.insert(0, str(ROOT))
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# DEBUG off (as in production: no query log); a throwaway key for this process only.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 
 def psql(sql: str, database: str = "postgres", **variables: int) -> None:

@@ -4,7 +4,8 @@ The dashboard and the situation report share this: labels in the language,
 numbers with its digits, charts drawn as SVG, the highlights written as
 sentences. A situation report is rendered once, from its frozen figures, to
 HTML (stored and served) and to PDF (WeasyPrint, with Debian's Noto Arabic and
-DejaVu fonts; see docs/situation.md).
+DejaVu fonts; see docs/situation.md), once for each copy: the coordinators'
+(verified and all reported) and the partners' (verified only).
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def signed(value: int, language: str) -> str:
 def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
     """The context both templates read: labelled tiles, charts, tables, outages, claims and highlights."""
     names = area_names()
+    # The partners' copy (`audience` "partner"): verified figures only, no "all reported" column.
+    partner = figures.get("audience") == "partner"
     categories = {c.slug: c for c in Category.objects.all()}
     groups = [Series(key, str(label), GROUP_COLOURS.get(key, "#777")) for key, label in Category.Group.choices]
     group_labels = {s.key: s.label for s in groups}
@@ -106,19 +109,26 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         ("detained", _("Detained")),
         ("outages_active", _("Active outages")),
     ):
-        verified, everything = figures["tiles"]["verified"][key], figures["tiles"]["all"][key]
+        verified = figures["tiles"]["verified"][key]
+        everything = figures["tiles"]["all"][key] if "all" in figures["tiles"] else None
         if isinstance(verified, dict):
             row = {
                 "key": key,
                 "label": label,
                 "verified": n(verified["best"]),
                 "verified_range": range_text(verified, language),
-                "all": n(everything["best"]),
-                "all_range": range_text(everything, language),
+                "all": n(everything["best"]) if everything else "",
+                "all_range": range_text(everything, language) if everything else "",
                 "ranged": True,
             }
         else:
-            row = {"key": key, "label": label, "verified": n(verified), "all": n(everything), "ranged": False}
+            row = {
+                "key": key,
+                "label": label,
+                "verified": n(verified),
+                "all": n(everything) if everything is not None else "",
+                "ranged": False,
+            }
         tile_rows.append(row)
 
     days = figures["days"]
@@ -268,6 +278,7 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         if row["pcode"] in names
     ]
     return {
+        "partner": partner,
         "language": language,
         "rtl": rtl,
         "period_text": period_text(figures["period"], language),
@@ -301,7 +312,12 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         "services": services,
         "claims": claims,
         "highlights": highlights(
-            figures=figures, governorates=governorates, outages=outage_rows, claims=claims, language=language
+            figures=figures,
+            governorates=governorates,
+            outages=outage_rows,
+            claims=claims,
+            language=language,
+            partner=partner,
         ),
         "changes": changes,
         "previous_text": (
@@ -316,36 +332,62 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
 
 
 def highlights(
-    *, figures: dict, governorates: list[dict], outages: list[dict], claims: list[dict], language: str
+    *,
+    figures: dict,
+    governorates: list[dict],
+    outages: list[dict],
+    claims: list[dict],
+    language: str,
+    partner: bool = False,
 ) -> list[str]:
-    """Three to five sentences a reader takes away; each states its figures' state (verified or reported)."""
+    """Three to five sentences a reader takes away; each states its figures' state (verified or reported).
+
+    The partners' copy (`partner`) states verified figures only.
+    """
     n = lambda value: format_number(value, language)  # noqa: E731
-    verified, everything = figures["tiles"]["verified"], figures["tiles"]["all"]
-    lines = [
-        _("%(verified)s incidents verified, of %(all)s reported in the period.")
-        % {"verified": n(verified["incidents"]), "all": n(everything["incidents"])},
-        _(
-            "Killed: %(best)s verified (range %(low)s – %(high)s); %(all_best)s among all reported "
-            "(range %(all_low)s – %(all_high)s)."
-        )
-        % {
-            "best": n(verified["killed"]["best"]),
-            "low": n(verified["killed"]["low"]),
-            "high": n(verified["killed"]["high"]),
-            "all_best": n(everything["killed"]["best"]),
-            "all_low": n(everything["killed"]["low"]),
-            "all_high": n(everything["killed"]["high"]),
-        },
-    ]
+    verified = figures["tiles"]["verified"]
+    killed = {
+        "best": n(verified["killed"]["best"]),
+        "low": n(verified["killed"]["low"]),
+        "high": n(verified["killed"]["high"]),
+    }
+    if partner:
+        lines = [
+            ngettext(
+                "%(verified)s incident verified in the period.",
+                "%(verified)s incidents verified in the period.",
+                verified["incidents"],
+            )
+            % {"verified": n(verified["incidents"])},
+            _("Killed: %(best)s (best estimate, verified incidents; range %(low)s – %(high)s).") % killed,
+        ]
+    else:
+        everything = figures["tiles"]["all"]
+        lines = [
+            _("%(verified)s incidents verified, of %(all)s reported in the period.")
+            % {"verified": n(verified["incidents"]), "all": n(everything["incidents"])},
+            _(
+                "Killed: %(best)s verified (range %(low)s – %(high)s); %(all_best)s among all reported "
+                "(range %(all_low)s – %(all_high)s)."
+            )
+            % {
+                **killed,
+                "all_best": n(everything["killed"]["best"]),
+                "all_low": n(everything["killed"]["low"]),
+                "all_high": n(everything["killed"]["high"]),
+            },
+        ]
     if governorates and governorates[0]["raw_incidents"]:
         top = governorates[0]
-        lines.append(
-            _(
+        most_affected = (
+            _("Most affected: %(area)s, with %(incidents)s verified incidents and %(killed)s killed (best estimate).")
+            if partner
+            else _(
                 "Most affected: %(area)s, with %(incidents)s incidents and %(killed)s killed "
                 "(best estimate, all reported)."
             )
-            % {"area": top["name"], "incidents": top["incidents"], "killed": top["killed"]}
         )
+        lines.append(most_affected % {"area": top["name"], "incidents": top["incidents"], "killed": top["killed"]})
     active = [o for o in outages if o["active"]]
     if active:
         longest = active[0]
@@ -396,7 +438,11 @@ def render_report_html(*, report, figures: dict, cut_off: dt.datetime, previous)
             names=context["names"],
             language=language,
             rtl=rtl,
-            title=_("Killed (best estimate, all reported) per governorate and district; dots are incidents"),
+            title=(
+                _("Killed (best estimate, verified incidents) per governorate and district; dots are incidents")
+                if context["partner"]
+                else _("Killed (best estimate, all reported) per governorate and district; dots are incidents")
+            ),
         )
         context.update({"report": report, "cut_off_text": moment_text(cut_off, language), "previous": previous})
         return render_to_string("situation/report_document.html", context)

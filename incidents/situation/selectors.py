@@ -23,7 +23,7 @@ The date of an incident is the day it started in the register's zone
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Max, Min, Q, QuerySet, Sum
@@ -49,6 +49,9 @@ AGGREGATE_MEASURES = (
 # The map carries at most this many incidents as points (the newest); the count says how many match.
 MAX_POINTS = 3000
 MAX_CUMULATIVE = 200
+# Who reads the figures: the coordinators (both states, marked) or partners (verified only).
+INTERNAL = "internal"
+PARTNER = "partner"
 
 
 class State:
@@ -265,17 +268,19 @@ def area_table(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
     }
 
 
-def outages(filters: SituationFilters, *, now: dt.datetime) -> list[dict]:
+def outages(filters: SituationFilters, *, now: dt.datetime, verified_only: bool = False) -> list[dict]:
     """The outages of the period: active at its end (or now, if it ends today) or restored, with durations.
 
     "Active" is the aggregates' rule (`incidents.services.aggregates`): started
-    before the end of the day and not restored by then.
+    before the end of the day and not restored by then. Both states, whatever
+    the filters' state (the tiles show verified and all reported side by
+    side); `verified_only` for what partners may read.
     """
     as_of_day = min(filters.date_to, now.astimezone(counting_zone()).date())
     day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
     services = dict(Category.objects.filter(is_outage=True).values_list("slug", "service"))
     wanted = sorted(set(services) & set(filters.categories)) if filters.categories else sorted(services)
-    statuses = [s for s in LIVE if (s == IncidentStatus.VERIFIED) in State.verified_flags(filters.state)]
+    statuses = [IncidentStatus.VERIFIED] if verified_only else list(LIVE)
     outages = (
         Incident.objects.filter(filters.area_q(), category_id__in=wanted, status__in=statuses)
         .exclude(service="")  # outage incidents carry their service: the `situation_outage_restored` index
@@ -317,22 +322,24 @@ def outages(filters: SituationFilters, *, now: dt.datetime) -> list[dict]:
     return result
 
 
-def cumulative_claims(filters: SituationFilters) -> list[dict]:
+def cumulative_claims(filters: SituationFilters, *, verified_only: bool = False) -> list[dict]:
     """Running totals reports gave for an area and period: quoted apart, never in any figure.
 
-    From reports of the period and areas that were not rejected; what is kept
-    of each is the figure, where and when, and the kind of source with its
-    grading, never who reported it or who the source is.
+    From reports of the period and areas that were not rejected (`verified_only`:
+    from verified reports only, what partners may read); what is kept of each is
+    the figure, where and when, and the kind of source with its grading, never
+    who reported it or who the source is.
     """
+    reports = Q(report__status=ReportStatus.VERIFIED) if verified_only else ~Q(report__status=ReportStatus.REJECTED)
     rows = (
         ReportCasualty.objects.filter(
+            reports,
             filters.area_q(admin1="report__admin1_id", admin2="report__admin2_id"),
             filters.category_q(category="report__category_id"),
             scope=CasualtyScope.CUMULATIVE,
             report__occurred_at__gte=filters.start,
             report__occurred_at__lt=filters.end,
         )
-        .exclude(report__status=ReportStatus.REJECTED)
         .order_by("-high", "report__occurred_at", "id")
         .values(
             "kind",
@@ -409,22 +416,39 @@ def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
     return {"points": points, "total": incidents.count() if len(points) >= MAX_POINTS else len(points)}
 
 
-def situation_figures(*, filters: SituationFilters, now: dt.datetime | None = None, points: bool = True) -> dict:
-    """Everything the dashboard and a situation report show, as JSON-ready data."""
+def situation_figures(
+    *, filters: SituationFilters, now: dt.datetime | None = None, points: bool = True, audience: str = INTERNAL
+) -> dict:
+    """Everything the dashboard and a situation report show, as JSON-ready data.
+
+    `audience` PARTNER: what a partner may read (docs/situation.md, invariant 6
+    of the product design): verified incidents only in every figure, list and
+    point, no "all reported" column, and the cumulative claims of verified
+    reports only. The coordinators' copy (INTERNAL) has both states, marked.
+    """
     now = now or timezone.now()
+    partner = audience == PARTNER
+    if partner:
+        filters = replace(filters, state=State.VERIFIED)
     names = _area_names()
-    outage_list = outages(filters, now=now)
+    outage_list = outages(filters, now=now, verified_only=partner)
+    tile_figures = tiles(filters, outages=outage_list)
+    if partner:
+        tile_figures = {"verified": tile_figures["verified"]}
+    flags = State.verified_flags(filters.state)
     figures = {
+        "audience": audience,
         "period": {"start": filters.date_from.isoformat(), "end": filters.date_to.isoformat()},
         "areas": list(filters.areas),
         "categories": list(filters.categories),
         "state": filters.state,
         "as_of": now.isoformat(),
-        "tiles": tiles(filters, outages=outage_list),
+        "tiles": tile_figures,
         "days": daily_series(filters),
         **area_table(filters, names=names),
-        "outages": outage_list,
-        "cumulative": cumulative_claims(filters),
+        # The lists follow the state chosen; the tiles above count both.
+        "outages": [o for o in outage_list if o["verified"] in flags],
+        "cumulative": cumulative_claims(filters, verified_only=partner),
     }
     if points:
         figures["map"] = map_points(filters, names=names)

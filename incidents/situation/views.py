@@ -159,15 +159,17 @@ def report_progress(request: HttpRequest, pk) -> HttpResponse:
     )
 
 
-def frozen_html_response(report: SituationReport) -> HttpResponse:
-    response = HttpResponse(report.html, content_type="text/html; charset=utf-8")
+def frozen_html_response(report: SituationReport, *, partner: bool = False) -> HttpResponse:
+    """The frozen HTML: the coordinators' copy, or (`partner`) the partners' copy, verified only."""
+    response = HttpResponse(report.partner_html if partner else report.html, content_type="text/html; charset=utf-8")
     response["Content-Language"] = report.language
     return response
 
 
-def frozen_pdf_response(report: SituationReport) -> HttpResponse:
-    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
-    name = f"sijil-situation-{report.period_start}-{report.period_end}-{report.language}.pdf"
+def frozen_pdf_response(report: SituationReport, *, partner: bool = False) -> HttpResponse:
+    response = HttpResponse(bytes(report.partner_pdf if partner else report.pdf), content_type="application/pdf")
+    copy = "-partners" if partner else ""
+    name = f"sijil-situation-{report.period_start}-{report.period_end}-{report.language}{copy}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
@@ -182,6 +184,19 @@ def report_html(request: HttpRequest, pk) -> HttpResponse:
 def report_pdf(request: HttpRequest, pk) -> HttpResponse:
     report = get_object_or_404(SituationReport, pk=pk, status=SituationReportStatus.DONE)
     return frozen_pdf_response(report)
+
+
+@situation_view
+def report_partner_html(request: HttpRequest, pk) -> HttpResponse:
+    """What partners get, for a coordinator to read before publishing."""
+    report = get_object_or_404(SituationReport.objects.exclude(partner_html=""), pk=pk, status=SituationReportStatus.DONE)
+    return frozen_html_response(report, partner=True)
+
+
+@situation_view
+def report_partner_pdf(request: HttpRequest, pk) -> HttpResponse:
+    report = get_object_or_404(SituationReport.objects.exclude(partner_html=""), pk=pk, status=SituationReportStatus.DONE)
+    return frozen_pdf_response(report, partner=True)
 
 
 @situation_view

@@ -108,6 +108,10 @@ def test_outages_active_at_the_end_of_the_period_and_restored_ones_with_their_du
     # Measured to the end of the period (10 March, midnight in Damascus), not to today.
     assert telecom["hours"] == 64.0 and telecom["restored_at"] is None
     assert figures["tiles"]["all"]["outages_active"] == 1 and figures["tiles"]["verified"]["outages_active"] == 0
+    # The state chosen narrows the lists, never the tiles (which show both states side by side).
+    verified_only = dashboard(admin_login(coordinator), {**PERIOD, "state": "verified"}).context["figures"]
+    assert verified_only["tiles"] == figures["tiles"]
+    assert verified_only["outages"] == [o for o in figures["outages"] if o["verified"]] != figures["outages"]
     # On 8 March the electricity was still cut: active at that day's end.
     earlier = dashboard(admin_login(coordinator), {"date_from": "2025-03-06", "date_to": "2025-03-08"})
     assert earlier.context["figures"]["tiles"]["verified"]["outages_active"] == 1
