@@ -79,12 +79,16 @@ class SituationReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
             partner_html=""
         )
 
-    @extend_schema(summary="The report as HTML (verified figures only)", responses={(200, "text/html"): OpenApiTypes.STR})
+    @extend_schema(
+        summary="The report as HTML (verified figures only)", responses={(200, "text/html"): OpenApiTypes.STR}
+    )
     @action(detail=True, methods=["get"])
     def html(self, request, pk=None):
         return frozen_html_response(self.get_object(), partner=True)
 
-    @extend_schema(summary="The report as PDF (verified figures only)", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        summary="The report as PDF (verified figures only)", responses={(200, "application/pdf"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         return frozen_pdf_response(self.get_object(), partner=True)

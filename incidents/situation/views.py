@@ -189,13 +189,17 @@ def report_pdf(request: HttpRequest, pk) -> HttpResponse:
 @situation_view
 def report_partner_html(request: HttpRequest, pk) -> HttpResponse:
     """What partners get, for a coordinator to read before publishing."""
-    report = get_object_or_404(SituationReport.objects.exclude(partner_html=""), pk=pk, status=SituationReportStatus.DONE)
+    report = get_object_or_404(
+        SituationReport.objects.exclude(partner_html=""), pk=pk, status=SituationReportStatus.DONE
+    )
     return frozen_html_response(report, partner=True)
 
 
 @situation_view
 def report_partner_pdf(request: HttpRequest, pk) -> HttpResponse:
-    report = get_object_or_404(SituationReport.objects.exclude(partner_html=""), pk=pk, status=SituationReportStatus.DONE)
+    report = get_object_or_404(
+        SituationReport.objects.exclude(partner_html=""), pk=pk, status=SituationReportStatus.DONE
+    )
     return frozen_pdf_response(report, partner=True)
 
 

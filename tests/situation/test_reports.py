@@ -161,7 +161,9 @@ def test_the_partners_copy_shows_verified_incidents_and_verified_claims_only(
         category=category("killing"), occurred_at=first.occurred_at, admin1=area("SY10"), admin2=None,
         status="verified",
     )  # fmt: skip
-    ReportCasualtyFactory(report=verified_claim, kind="killed", group="civilian", low=8765, high=8765, scope="cumulative")
+    ReportCasualtyFactory(
+        report=verified_claim, kind="killed", group="civilian", low=8765, high=8765, scope="cumulative"
+    )
     client = admin_login(coordinator)
     report = generate(client, django_capture_on_commit_callbacks)
     internal, partner = report.figures, report.figures["partner"]
