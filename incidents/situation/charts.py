@@ -276,8 +276,14 @@ def map_svg(
             f'<path d="{path}" fill="{shade(value, top)}" stroke="#5b636b" stroke-width="0.8">'
             f"<title>{escape(names.get(pcode, pcode))}: {fmt(value)}</title></path>"
         )
+    # One dot per pixel: dots at the same place (incidents placed at their district's point, or a few metres
+    # apart) would be drawn on top of each other, and the PDF renderer draws every one.
+    drawn: set[tuple[int, int]] = set()
     for point in points:
         x, y = project(point["lon"], point["lat"])
+        if (round(x), round(y)) in drawn:
+            continue
+        drawn.add((round(x), round(y)))
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="#111" fill-opacity="0.7"/>')
     top_district = max((d["value"] for d in districts), default=0)
     for district in districts:

@@ -30,13 +30,15 @@ from incidents.situation.charts import (
     stacked_days_svg,
 )
 from incidents.situation.numbers import format_number, localise_digits
-from incidents.situation.selectors import area_names
+from incidents.situation.selectors import PRINT_MAP_POINTS, area_names
 from reports.choices import CasualtyGroup, CasualtyKind, Service, SourceType
 from reports.days import counting_zone
 from reports.models import Category
 
-PRINT_MAP_POINTS = 500
+# The outages listed: the longest active and the latest restored, this many of each (the counts count all).
 OUTAGE_ROWS = 50
+# In a report, fewer: a briefing's table, and WeasyPrint lays out some 13 ms of table per row.
+REPORT_OUTAGE_ROWS = 25
 
 
 def _name(entry: dict | None, language: str) -> str:
@@ -90,7 +92,7 @@ def signed(value: int, language: str) -> str:
     return format_number(0, language)
 
 
-def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
+def presentation(*, figures: dict, language: str, rtl: bool, outage_rows: int = OUTAGE_ROWS) -> dict[str, Any]:
     """The context both templates read: labelled tiles, charts, tables, outages, claims and highlights."""
     names = area_names()
     # The partners' copy (`audience` "partner"): verified figures only, no "all reported" column.
@@ -223,8 +225,14 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
     )
 
     service_labels = dict(Service.choices)
-    outage_rows = [
-        {
+    # Every outage counts (per service and in the tiles); only the listed ones are written out: the longest
+    # active and the latest restored, `outage_rows` each (a week of every area at a million incidents has
+    # some 2,000 outages: formatting them all was most of the page's time).
+    active = [o for o in figures["outages"] if o["active"]]
+    restored = [o for o in figures["outages"] if not o["active"]]
+
+    def outage_row(outage: dict) -> dict:
+        return {
             "id": outage["id"],
             "service": str(service_labels.get(outage["service"], outage["service"])),
             "area": join(
@@ -239,12 +247,29 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
             "duration": duration_text(outage["hours"], language),
             "verified": outage["verified"],
         }
-        for outage in figures["outages"]
-    ]
+
+    active_rows = [outage_row(o) for o in active[:outage_rows]]
+    restored_rows = [outage_row(o) for o in restored[:outage_rows]]
     services = []
-    for _key, label in Service.choices:
-        mine = [o for o in outage_rows if o["service"] == str(label)]
-        services.append({"label": str(label), "active": sum(1 for o in mine if o["active"]), "total": len(mine)})
+    for key, label in Service.choices:
+        mine = [o for o in figures["outages"] if o["service"] == key]
+        count = sum(1 for o in mine if o["active"])
+        # Written here rather than in the template, so that the count has the language's digits.
+        services.append(
+            {
+                "label": str(label),
+                "active": count,
+                "total": len(mine),
+                "active_text": ngettext("%(n)s outage active", "%(n)s outages active", count) % {"n": n(count)},
+                "active_text_period": ngettext(
+                    "%(n)s outage active at the end of the period",
+                    "%(n)s outages active at the end of the period",
+                    count,
+                )
+                % {"n": n(count)},
+            }
+        )
+    left_out = len(active) - len(active_rows) + len(restored) - len(restored_rows)
 
     kinds, casualty_groups, sources = dict(CasualtyKind.choices), dict(CasualtyGroup.choices), dict(SourceType.choices)
     claims = [
@@ -301,20 +326,25 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         "day_rows": day_rows,
         "governorates": governorates,
         "districts": districts,
-        # The lists are cut at OUTAGE_ROWS each (the longest active first, then the latest restored); the
+        # The lists are cut at `outage_rows` each (the longest active first, then the latest restored); the
         # counts per service and the tiles count them all.
-        "outages": [o for o in outage_rows if o["active"]][:OUTAGE_ROWS]
-        + [o for o in outage_rows if not o["active"]][:OUTAGE_ROWS],
-        "active_outages": [o for o in outage_rows if o["active"]][:OUTAGE_ROWS],
-        "restored_outages": [o for o in outage_rows if not o["active"]][:OUTAGE_ROWS],
-        "outages_left_out": max(0, sum(1 for o in outage_rows if o["active"]) - OUTAGE_ROWS)
-        + max(0, sum(1 for o in outage_rows if not o["active"]) - OUTAGE_ROWS),
+        "outages": active_rows + restored_rows,
+        "active_outages": active_rows,
+        "restored_outages": restored_rows,
+        "outages_left_out": left_out,
+        "outages_left_out_text": ngettext(
+            "And %(n)s more outage, counted above but not listed.",
+            "And %(n)s more outages, counted above but not listed.",
+            left_out,
+        )
+        % {"n": n(left_out)},
         "services": services,
         "claims": claims,
         "highlights": highlights(
             figures=figures,
             governorates=governorates,
-            outages=outage_rows,
+            outages=active_rows,
+            active_outages=len(active),
             claims=claims,
             language=language,
             partner=partner,
@@ -338,11 +368,13 @@ def highlights(
     outages: list[dict],
     claims: list[dict],
     language: str,
+    active_outages: int = 0,
     partner: bool = False,
 ) -> list[str]:
     """Three to five sentences a reader takes away; each states its figures' state (verified or reported).
 
-    The partners' copy (`partner`) states verified figures only.
+    `outages`: the active outages' rows, the longest first (`active_outages` of them in all). The partners'
+    copy (`partner`) states verified figures only.
     """
     n = lambda value: format_number(value, language)  # noqa: E731
     verified = figures["tiles"]["verified"]
@@ -388,18 +420,17 @@ def highlights(
             )
         )
         lines.append(most_affected % {"area": top["name"], "incidents": top["incidents"], "killed": top["killed"]})
-    active = [o for o in outages if o["active"]]
-    if active:
-        longest = active[0]
+    if outages:
+        longest = outages[0]
         lines.append(
             ngettext(
                 "%(n)s outage active at the end of the period; the longest: %(service)s in %(area)s, for %(duration)s.",
                 "%(n)s outages active at the end of the period; the longest: %(service)s in %(area)s, "
                 "for %(duration)s.",
-                len(active),
+                active_outages,
             )
             % {
-                "n": n(len(active)),
+                "n": n(active_outages),
                 "service": longest["service"],
                 "area": longest["area"],
                 "duration": longest["duration"],
@@ -428,11 +459,9 @@ def render_report_html(*, report, figures: dict, cut_off: dt.datetime, previous)
     language = report.language
     with translation.override(language):
         rtl = translation.get_language_bidi()
-        context = presentation(figures=figures, language=language, rtl=rtl)
+        context = presentation(figures=figures, language=language, rtl=rtl, outage_rows=REPORT_OUTAGE_ROWS)
         context["map_chart"] = map_svg(
             values=context["map_values"],
-            # The newest points only: past a few hundred dots a printed map shows nothing more, and the PDF
-            # renderer draws each one (bench/bench_situation.py).
             points=(figures.get("map") or {}).get("points", [])[:PRINT_MAP_POINTS],
             districts=context["map_districts"],
             names=context["names"],

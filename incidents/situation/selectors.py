@@ -23,10 +23,13 @@ The date of an incident is the day it started in the register's zone
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
@@ -46,9 +49,18 @@ AGGREGATE_MEASURES = (
     "injured_best",
     "injured_high",
 )
-# The map carries at most this many incidents as points (the newest); the count says how many match.
+# The dashboard's map carries at most this many incidents as points (the newest); the page says how many match.
 MAX_POINTS = 3000
+# A report's print map: past a few hundred dots a printed map shows nothing more, and the PDF renderer
+# draws each one (bench/bench_situation.py); a report stores only these.
+PRINT_MAP_POINTS = 500
 MAX_CUMULATIVE = 200
+# An outage's span, from its start to its restoration (or without end): the expression of the GiST index
+# `situation_outage_span` (migrations/0004_figures_indexes.py), which PostgreSQL uses only for this exact text.
+OUTAGE_SPAN = (
+    'tstzrange("incidents_incident"."occurred_from", GREATEST("incidents_incident"."occurred_from", '
+    "COALESCE(\"incidents_incident\".\"restored_at\", 'infinity'::timestamptz)), '[]')"
+)
 # Who reads the figures: the coordinators (both states, marked) or partners (verified only).
 INTERNAL = "internal"
 PARTNER = "partner"
@@ -128,9 +140,13 @@ def default_period(*, days: int = 30) -> tuple[dt.date, dt.date]:
 
 
 def _aggregates(filters: SituationFilters) -> QuerySet[DailyAggregate]:
+    """The aggregate rows of the filters: a range of days of an area (`situation_aggregate_admin1_date`, …).
+
+    No ordering: the model's default one (by area and category) would join those tables into every sum.
+    """
     return DailyAggregate.objects.filter(
         filters.area_q(), filters.category_q(), date__gte=filters.date_from, date__lte=filters.date_to
-    )
+    ).order_by()
 
 
 def _live_incidents(filters: SituationFilters) -> QuerySet[Incident]:
@@ -164,8 +180,17 @@ def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
         for kind in ("killed", "injured"):
             for end in RANGE:
                 tile[kind][end] += row[f"{kind}_{end}"] or 0
+    # One join: the casualty rows of kind abducted/detained (`situation_casualty_held`) of the filters' incidents.
     casualties = (
-        IncidentCasualty.objects.filter(incident__in=_live_incidents(filters), kind__in=("abducted", "detained"))
+        IncidentCasualty.objects.filter(
+            filters.area_q(admin1="incident__admin1_id", admin2="incident__admin2_id"),
+            filters.category_q(category="incident__category_id"),
+            incident__status__in=LIVE,
+            incident__occurred_from__gte=filters.start,
+            incident__occurred_from__lt=filters.end,
+            kind__in=("abducted", "detained"),
+        )
+        .order_by()
         .values("incident__status", "kind")
         .annotate(low=Sum("low"), best=Sum("best"), high=Sum("high"))
     )
@@ -279,22 +304,32 @@ def outages(filters: SituationFilters, *, now: dt.datetime, verified_only: bool 
     as_of_day = min(filters.date_to, now.astimezone(counting_zone()).date())
     day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
     services = dict(Category.objects.filter(is_outage=True).values_list("slug", "service"))
-    wanted = sorted(set(services) & set(filters.categories)) if filters.categories else sorted(services)
     statuses = [IncidentStatus.VERIFIED] if verified_only else list(LIVE)
+    # Outage incidents carry their service (the partial indexes' condition): with no category chosen, that is
+    # every outage category and needs no other test.
+    categories = Q(category_id__in=sorted(set(services) & set(filters.categories))) if filters.categories else Q()
     outages = (
-        Incident.objects.filter(filters.area_q(), category_id__in=wanted, status__in=statuses)
-        .exclude(service="")  # outage incidents carry their service: the `situation_outage_restored` index
+        Incident.objects.filter(filters.area_q(), categories, status__in=statuses)
+        .exclude(service="")
         .filter(occurred_from__lt=filters.end)
         .order_by()  # no ORDER BY inside the UNION's parts (SQLite refuses them; the list is sorted below)
     )
     columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
                "restored_at", "status")  # fmt: skip
-    # Not restored, or restored after the start: two range scans of that index rather than one OR over all.
-    rows = (
-        outages.filter(restored_at__isnull=True)
-        .values_list(*columns)
-        .union(outages.filter(restored_at__gte=filters.start).values_list(*columns), all=True)
-    )
+    rows: Iterable[tuple]
+    if connection.vendor == "postgresql":
+        # Its span (start to restoration, or without end) overlaps the period: one search of the GiST index
+        # `situation_outage_span` (migrations/0004_figures_indexes.py), whose expression this is.
+        # A constant expression; the period is passed as parameters.
+        overlaps = RawSQL(f"{OUTAGE_SPAN} && tstzrange(%s, %s, '[)')", (filters.start, filters.end))  # noqa: S611
+        rows = outages.filter(ExpressionWrapper(overlaps, output_field=BooleanField())).values_list(*columns)
+    else:
+        # Not restored, or restored after the start: two range scans of `situation_outage_restored`.
+        rows = (
+            outages.filter(restored_at__isnull=True)
+            .values_list(*columns)
+            .union(outages.filter(restored_at__gte=filters.start).values_list(*columns), all=True)
+        )
     result = []
     # No ORDER BY … LIMIT in SQL: it would walk the area's whole history in time order; few rows match.
     for pk, service, category, admin1, admin2, place_name, since, restored_at, status in rows:
@@ -317,9 +352,10 @@ def outages(filters: SituationFilters, *, now: dt.datetime, verified_only: bool 
                 "verified": status == IncidentStatus.VERIFIED,
             }
         )
-    # Active first, the longest first; then the restored, the latest first.
-    result.sort(key=lambda o: (not o["active"], -o["hours"] if o["active"] else 0, o["since"]))
-    return result
+    # Active first, the longest first; then the restored, the latest restored first.
+    active = sorted((o for o in result if o["active"]), key=lambda o: (-o["hours"], o["since"]))
+    restored = sorted((o for o in result if not o["active"]), key=lambda o: (o["restored_at"], o["id"]), reverse=True)
+    return active + restored
 
 
 def cumulative_claims(filters: SituationFilters, *, verified_only: bool = False) -> list[dict]:
@@ -374,25 +410,33 @@ def cumulative_claims(filters: SituationFilters, *, verified_only: bool = False)
     ]
 
 
-def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str, Any]:
-    """The incidents as points (their coordinates, else their district's or governorate's point), newest first."""
+def map_points(filters: SituationFilters, *, names: dict[str, dict], limit: int = MAX_POINTS) -> list[dict]:
+    """The newest `limit` incidents as points (their coordinates, else their district's or governorate's point).
+
+    One query: each incident's killed (best, every group) is a correlated sum over its own few figures.
+    """
     flags = State.verified_flags(filters.state)
-    statuses = (
-        [IncidentStatus.VERIFIED] if flags == (True,) else [IncidentStatus.UNVERIFIED] if flags == (False,) else LIVE
-    )
-    incidents = _live_incidents(filters).filter(status__in=statuses)
-    killed = {
-        row["incident_id"]: row["best"]
-        for row in IncidentCasualty.objects.filter(incident__in=incidents, kind="killed")
-        .values("incident_id")
+    statuses = [s for s in LIVE if (s == IncidentStatus.VERIFIED) in flags]
+    killed = (
+        IncidentCasualty.objects.filter(incident=OuterRef("pk"), kind="killed")
+        .order_by()
+        .values("incident")
         .annotate(best=Sum("best"))
-    }
+        .values("best")
+    )
+    rows = (
+        _live_incidents(filters)
+        .filter(status__in=statuses)
+        .annotate(killed=Subquery(killed))
+        .order_by("-occurred_from", "id")
+        .values_list(
+            "id", "title", "category_id", "category__group", "status", "occurred_from", "latitude", "longitude",
+            "admin1_id", "admin2_id", "killed",
+        )[:limit]
+    )  # fmt: skip
+    zone = counting_zone()
     points = []
-    rows = incidents.order_by("-occurred_from", "id").values_list(
-        "id", "title", "category_id", "category__group", "status", "occurred_from", "latitude", "longitude",
-        "admin1_id", "admin2_id",
-    )[:MAX_POINTS]  # fmt: skip
-    for pk, title, category, group, status, occurred_from, lat, lon, admin1, admin2 in rows:
+    for pk, title, category, group, status, occurred_from, lat, lon, admin1, admin2, dead in rows:
         approximate = lat is None
         if approximate:
             area = names.get(admin2 or "") or names.get(admin1, {})
@@ -409,15 +453,20 @@ def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
                 "category": category,
                 "group": group,
                 "verified": status == IncidentStatus.VERIFIED,
-                "date": occurred_from.astimezone(counting_zone()).date().isoformat(),
-                "killed": killed.get(pk, 0),
+                "date": occurred_from.astimezone(zone).date().isoformat(),
+                "killed": dead or 0,
             }
         )
-    return {"points": points, "total": incidents.count() if len(points) >= MAX_POINTS else len(points)}
+    return points
 
 
 def situation_figures(
-    *, filters: SituationFilters, now: dt.datetime | None = None, points: bool = True, audience: str = INTERNAL
+    *,
+    filters: SituationFilters,
+    now: dt.datetime | None = None,
+    points: bool = True,
+    points_limit: int = MAX_POINTS,
+    audience: str = INTERNAL,
 ) -> dict:
     """Everything the dashboard and a situation report show, as JSON-ready data.
 
@@ -451,7 +500,7 @@ def situation_figures(
         "cumulative": cumulative_claims(filters, verified_only=partner),
     }
     if points:
-        figures["map"] = map_points(filters, names=names)
+        figures["map"] = {"points": map_points(filters, names=names, limit=points_limit)}
     return figures
 
 

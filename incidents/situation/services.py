@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.situation.models import SituationReport, SituationReportStatus
-from incidents.situation.selectors import PARTNER, SituationFilters, situation_figures
+from incidents.situation.selectors import PARTNER, PRINT_MAP_POINTS, SituationFilters, situation_figures
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ def _read_snapshot(filters: SituationFilters) -> tuple[dict, dict]:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         now = timezone.now()
         return (
-            situation_figures(filters=filters, now=now),
-            situation_figures(filters=filters, now=now, audience=PARTNER),
+            situation_figures(filters=filters, now=now, points_limit=PRINT_MAP_POINTS),
+            situation_figures(filters=filters, now=now, points_limit=PRINT_MAP_POINTS, audience=PARTNER),
         )
 
 
@@ -137,6 +137,8 @@ def changes_since(*, figures: dict, previous: dict | None) -> dict | None:
             "incidents": now["incidents"] - before["incidents"],
             "killed_best": now["killed"]["best"] - before["killed"]["best"],
             "injured_best": now["injured"]["best"] - before["injured"]["best"],
+            "abducted_best": now["abducted"]["best"] - before["abducted"]["best"],
+            "detained_best": now["detained"]["best"] - before["detained"]["best"],
             "outages_active": now["outages_active"] - before["outages_active"],
         }
     areas = {}

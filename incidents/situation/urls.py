@@ -8,6 +8,7 @@ app_name = "situation"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("points.json", views.map_points_json, name="map-points"),
     path("reports/", views.report_list, name="report-list"),
     path("reports/<uuid:pk>/", views.report_status, name="report-status"),
     path("reports/<uuid:pk>/progress/", views.report_progress, name="report-progress"),

@@ -25,7 +25,7 @@ from incidents.situation.forms import SituationFilterForm, SituationReportReques
 from incidents.situation.models import SituationReport, SituationReportStatus
 from incidents.situation.numbers import format_number
 from incidents.situation.rendering import presentation
-from incidents.situation.selectors import default_period, situation_figures
+from incidents.situation.selectors import MAX_POINTS, area_names, default_period, map_points, situation_figures
 from incidents.situation.services import SituationReportError, situation_report_publish, situation_report_request
 
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -51,19 +51,25 @@ def _context(request: HttpRequest, **extra) -> dict:
     return {**admin.site.each_context(request), "may_publish": may_publish(request.user), **extra}
 
 
-@situation_view
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _filter_form(request: HttpRequest) -> SituationFilterForm:
+    """The filters as asked, with the default period (the days with incidents up to the latest) when none is."""
     data = request.GET.copy()
     if not data.get("date_from") and not data.get("date_to"):
         start, end = default_period()
         data["date_from"], data["date_to"] = start.isoformat(), end.isoformat()
-    form = SituationFilterForm(data)
+    return SituationFilterForm(data)
+
+
+@situation_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
     if not form.is_valid():
         return TemplateResponse(
             request, "situation/dashboard.html", _context(request, form=form, title=_("Situation room")), status=400
         )
     filters = form.filters()
-    figures = situation_figures(filters=filters)
+    # The figures only; the map's points come from `map_points` (the map's script asks for them).
+    figures = situation_figures(filters=filters, points=False)
     language = translation.get_language()
     shown = presentation(figures=figures, language=language, rtl=translation.get_language_bidi())
     report_form = SituationReportRequestForm(
@@ -75,8 +81,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "language": language,
         }
     )
+    # How many incidents of the state shown match: the aggregates count each live incident once.
+    total = sum(row["incidents"] for row in figures["governorates"])
     map_data = {
-        "points": figures["map"]["points"],
+        "pointsUrl": f"{reverse('situation:map-points')}?{form.data.urlencode()}",
         "governorates": {
             row["pcode"]: {"incidents": row["incidents"], "killed": row["killed_best"], "name": name}
             for row, name in ((r, shown["names"].get(r["pcode"], r["pcode"])) for r in figures["governorates"])
@@ -93,13 +101,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         filters=filters,
         figures=figures,
         map_data=map_data,
-        map_total=format_number(figures["map"]["total"], language),
-        map_shown=format_number(len(figures["map"]["points"]), language),
+        map_total=format_number(total, language),
+        map_shown=format_number(min(total, MAX_POINTS), language),
         report_form=report_form,
-        recent_reports=SituationReport.objects.order_by("-requested_at")[:5],
+        recent_reports=SituationReport.objects.only(
+            "id", "period_start", "period_end", "language", "status", "published_at"
+        ).order_by("-requested_at")[:5],
         **shown,
     )
     return TemplateResponse(request, "situation/dashboard.html", context)
+
+
+@situation_view
+def map_points_json(request: HttpRequest) -> HttpResponse:
+    """The map's points for the dashboard's filters: the newest incidents of the state shown, as JSON."""
+    form = _filter_form(request)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    points = map_points(form.filters(), names=area_names())
+    return JsonResponse({"points": points}, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 
 @situation_view
@@ -127,7 +147,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
             initial={"date_from": start, "date_to": end, "language": translation.get_language()}
         )
         status = 200
-    reports = SituationReport.objects.select_related("requested_by", "previous").order_by("-requested_at")[:100]
+    # The list's columns only: not the stored figures, HTML and PDFs of a hundred reports.
+    reports = (
+        SituationReport.objects.select_related("previous")
+        .only(
+            "id", "period_start", "period_end", "areas", "language", "cut_off", "status", "progress",
+            "published_at", "requested_at", "previous__period_start", "previous__period_end",
+        )
+        .order_by("-requested_at")[:100]
+    )  # fmt: skip
     return TemplateResponse(
         request,
         "situation/report_list.html",
