@@ -29,9 +29,11 @@
     return node;
   }
 
-  var map = L.map(box, { zoomSnap: 0.25, minZoom: 5, maxZoom: 13, attributionControl: true });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Natural Earth");
+  // The controls mirrored in right-to-left: zoom at the start (top right), the credit at the end.
+  var map = L.map(box, { zoomSnap: 0.25, minZoom: 5, maxZoom: 13, zoomControl: false, attributionControl: false });
+  L.control.zoom({ position: rtl ? "topright" : "topleft" }).addTo(map);
+  L.control.attribution({ position: rtl ? "bottomleft" : "bottomright", prefix: false })
+    .addAttribution("Natural Earth").addTo(map);
   var areas = null;
   var districtLayer = L.layerGroup().addTo(map);
 
@@ -73,7 +75,18 @@
     });
   }
 
-  var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+  // Clusters count in the page language's digits (the library's own icon writes Latin ones).
+  var clusters = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 40,
+    iconCreateFunction: function (cluster) {
+      var count = cluster.getChildCount();
+      var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+      var icon = document.createElement("div");
+      icon.appendChild(text("span", number.format(count)));
+      return L.divIcon({ html: icon, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
+    },
+  });
   var dateFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" });
   function addPoints(points) {
     var markers = points.map(function (point) {
