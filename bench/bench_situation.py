@@ -11,6 +11,7 @@ the same run:
 - the dashboard, a filtered page (one governorate, one week), through Django's
   test client with a coordinator's verified session: p50 and p95 of the whole
   response (every query, the SVG charts, the template);
+- for scale, the smallest page behind the same sign-in (a report's progress: the stack's own cost);
 - the baseline: the plain aggregate query behind the tiles (one `SUM … GROUP BY
   verified` over the daily aggregates for the same filters), p50 and p95;
 - the figures alone (`situation_figures`, every query of the page, no rendering);
@@ -169,6 +170,19 @@ def main() -> None:
     def week_filters(start: dt.date) -> dict:
         return {"date_from": start.isoformat(), "date_to": (start + dt.timedelta(days=6)).isoformat(), "admin1": "SY06"}
 
+    # The stack's own cost, for scale: the smallest page behind the same sign-in (a report's progress, one row).
+    from incidents.situation.models import SituationReport
+
+    probe = SituationReport.objects.create(
+        requested_by=user, period_start=last, period_end=last, language="en", status="failed"
+    )
+    floor = []
+    for _ in range(args.requests):
+        began = time.perf_counter()
+        assert client.get(f"/admin/situation/reports/{probe.pk}/progress/").status_code == 200
+        floor.append(time.perf_counter() - began)
+    probe.delete()
+
     page, plain, figures, points = [], [], [], []
     for start in weeks:
         query = week_filters(start)
@@ -203,7 +217,12 @@ def main() -> None:
     print(f"  the figures alone (situation_figures):        {percentiles(figures)}")
     print(f"  the map's points (points.json, 3,000 newest): {percentiles(points)}")
     print(f"  baseline, the plain aggregate query:          {percentiles(plain)}")
+    print(f"  for scale, the smallest page behind the sign-in (a report's progress): {percentiles(floor)}")
     print(f"  ratio page/plain at p50: {statistics.median(page) / statistics.median(plain):.0f}×")
+    print(
+        f"  ratio (page − smallest page)/plain at p50: "
+        f"{(statistics.median(page) - statistics.median(floor)) / statistics.median(plain):.0f}×"
+    )
 
     runs = []
     for i in range(3):

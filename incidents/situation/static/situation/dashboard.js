@@ -14,7 +14,9 @@
   var data = JSON.parse(dataNode.textContent);
   var lang = document.documentElement.lang || "en";
   var rtl = document.documentElement.dir === "rtl";
-  var number = new Intl.NumberFormat(lang);
+  // Arabic-Indic digits in Arabic, asked for by name: some browsers' "ar" writes Latin ones.
+  var locale = lang === "ar" ? "ar-u-nu-arab" : lang;
+  var number = new Intl.NumberFormat(locale);
   var shades = ["#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f"];
   var figureSelect = document.getElementById("map-figure");
 
@@ -87,7 +89,7 @@
       return L.divIcon({ html: icon, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
     },
   });
-  var dateFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" });
+  var dateFormat = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric" });
   function addPoints(points) {
     var markers = points.map(function (point) {
       var marker = L.circleMarker([point.lat, point.lon], {
