@@ -451,6 +451,26 @@ def highlights(
                 "source": largest["source"].lower() if language != "ar" else largest["source"],
             }
         )
+    if len(lines) < 3:
+        # A quiet period still gets three lines: the other figures of the tiles.
+        held = {kind: n(verified[kind]["best"]) for kind in ("injured", "abducted", "detained")}
+        if partner:
+            lines.append(
+                _("Injured: %(injured)s; abducted: %(abducted)s; detained: %(detained)s (best estimates, verified).")
+                % held
+            )
+        else:
+            everything = figures["tiles"]["all"]
+            lines.append(
+                _(
+                    "Injured: %(injured)s verified, %(injured_all)s reported; abducted: %(abducted)s, "
+                    "%(abducted_all)s; detained: %(detained)s, %(detained_all)s (best estimates)."
+                )
+                % {
+                    **held,
+                    **{f"{kind}_all": n(everything[kind]["best"]) for kind in ("injured", "abducted", "detained")},
+                }
+            )
     return lines[:5]
 
 

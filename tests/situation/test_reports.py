@@ -67,6 +67,9 @@ def test_a_report_is_frozen_and_the_next_one_states_the_change(
     assert change["incidents"] == 1
     assert second.figures["tiles"]["verified"]["incidents"] == first.figures["tiles"]["verified"]["incidents"] + 1
     assert second.figures["changes"]["tiles"]["all"]["incidents"] == 0
+    # The partners' copy states the change of its own (verified) figures against the previous partners' copy.
+    assert second.figures["partner"]["changes"]["tiles"] == {"verified": change}
+    assert "+1" in second.partner_html
     assert "+1" in second.html and "Compared with" in second.html
 
 
@@ -187,3 +190,18 @@ def test_the_partners_copy_shows_verified_incidents_and_verified_claims_only(
     row = partner_api.get("/api/v1/situation-reports/").json()["results"][0]
     assert partner_api.get(row["html_url"]).content.decode() == html
     assert partner_api.get(row["pdf_url"]).content == bytes(report.partner_pdf)
+
+
+@pytest.mark.parametrize(
+    "period", [(dt.date(2025, 3, 6), dt.date(2025, 3, 10)), (dt.date(2025, 1, 1), dt.date(2025, 1, 7))]
+)
+@pytest.mark.parametrize("audience", ["internal", "partner"])
+def test_a_report_has_three_to_five_highlights_even_for_a_quiet_period(demo, period, audience):
+    from incidents.situation.rendering import presentation
+    from incidents.situation.selectors import SituationFilters, situation_figures
+
+    figures = situation_figures(
+        filters=SituationFilters(date_from=period[0], date_to=period[1]), points=False, audience=audience
+    )
+    for language in ("en", "ar"):
+        assert 3 <= len(presentation(figures=figures, language=language, rtl=language == "ar")["highlights"]) <= 5
