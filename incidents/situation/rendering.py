@@ -30,13 +30,13 @@ from incidents.situation.charts import (
     stacked_days_svg,
 )
 from incidents.situation.numbers import format_number, localise_digits
-from incidents.situation.selectors import PRINT_MAP_POINTS, area_names
+from incidents.situation.selectors import OUTAGES_LISTED, PRINT_MAP_POINTS, State, area_names
 from reports.choices import CasualtyGroup, CasualtyKind, Service, SourceType
 from reports.days import counting_zone
 from reports.models import Category
 
 # The outages listed: the longest active and the latest restored, this many of each (the counts count all).
-OUTAGE_ROWS = 50
+OUTAGE_ROWS = OUTAGES_LISTED
 # In a report, fewer: a briefing's table, and WeasyPrint lays out some 13 ms of table per row.
 REPORT_OUTAGE_ROWS = 25
 
@@ -225,11 +225,19 @@ def presentation(*, figures: dict, language: str, rtl: bool, outage_rows: int = 
     )
 
     service_labels = dict(Service.choices)
-    # Every outage counts (per service and in the tiles); only the listed ones are written out: the longest
-    # active and the latest restored, `outage_rows` each (a week of every area at a million incidents has
-    # some 2,000 outages: formatting them all was most of the page's time).
+    # The listed outages (the selector's: the longest active and the latest restored of the state shown) are
+    # written out, `outage_rows` of each; the counts per service and what is left out come from the counts,
+    # which count every outage of the period.
     active = [o for o in figures["outages"] if o["active"]]
     restored = [o for o in figures["outages"] if not o["active"]]
+    counts = figures.get("outage_counts")
+    if counts is None:  # a report frozen before the counts were stored listed every outage
+        counts = [{"service": o["service"], "verified": o["verified"], "active": o["active"], "count": 1}
+                  for o in figures["outages"]]  # fmt: skip
+    flags = State.verified_flags(figures.get("state", State.ALL))
+    counts = [row for row in counts if row["verified"] in flags]
+    active_count = sum(row["count"] for row in counts if row["active"])
+    restored_count = sum(row["count"] for row in counts if not row["active"])
 
     def outage_row(outage: dict) -> dict:
         return {
@@ -252,14 +260,13 @@ def presentation(*, figures: dict, language: str, rtl: bool, outage_rows: int = 
     restored_rows = [outage_row(o) for o in restored[:outage_rows]]
     services = []
     for key, label in Service.choices:
-        mine = [o for o in figures["outages"] if o["service"] == key]
-        count = sum(1 for o in mine if o["active"])
+        count = sum(row["count"] for row in counts if row["service"] == key and row["active"])
         # Written here rather than in the template, so that the count has the language's digits.
         services.append(
             {
                 "label": str(label),
                 "active": count,
-                "total": len(mine),
+                "total": sum(row["count"] for row in counts if row["service"] == key),
                 "active_text": ngettext("%(n)s outage active", "%(n)s outages active", count) % {"n": n(count)},
                 "active_text_period": ngettext(
                     "%(n)s outage active at the end of the period",
@@ -269,7 +276,7 @@ def presentation(*, figures: dict, language: str, rtl: bool, outage_rows: int = 
                 % {"n": n(count)},
             }
         )
-    left_out = len(active) - len(active_rows) + len(restored) - len(restored_rows)
+    left_out = active_count - len(active_rows) + restored_count - len(restored_rows)
 
     kinds, casualty_groups, sources = dict(CasualtyKind.choices), dict(CasualtyGroup.choices), dict(SourceType.choices)
     claims = [
@@ -344,7 +351,7 @@ def presentation(*, figures: dict, language: str, rtl: bool, outage_rows: int = 
             figures=figures,
             governorates=governorates,
             outages=active_rows,
-            active_outages=len(active),
+            active_outages=active_count,
             claims=claims,
             language=language,
             partner=partner,

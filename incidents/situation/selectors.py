@@ -23,12 +23,25 @@ The date of an incident is the day it started in the register's zone
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -55,6 +68,8 @@ MAX_POINTS = 3000
 # draws each one (bench/bench_situation.py); a report stores only these.
 PRINT_MAP_POINTS = 500
 MAX_CUMULATIVE = 200
+# The outages listed of each kind: the longest active and the latest restored (the counts count all).
+OUTAGES_LISTED = 50
 # An outage's span, from its start to its restoration (or without end): the expression of the GiST index
 # `situation_outage_span` (migrations/0004_figures_indexes.py), which PostgreSQL uses only for this exact text.
 OUTAGE_SPAN = (
@@ -171,7 +186,7 @@ def _empty_tile() -> dict[str, Any]:
     return tile
 
 
-def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
+def tiles(filters: SituationFilters, *, outage_counts: list[dict]) -> dict[str, dict]:
     """The tiles: each figure for verified incidents and for all reported (verified + unverified)."""
     by_state = {True: _empty_tile(), False: _empty_tile()}
     for row in _aggregates(filters).values("verified").annotate(**{m: Sum(m) for m in AGGREGATE_MEASURES}):
@@ -198,9 +213,9 @@ def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
         tile = by_state[row["incident__status"] == IncidentStatus.VERIFIED]
         for end in RANGE:
             tile[row["kind"]][end] += row[end] or 0
-    for outage in outages:
-        if outage["active"]:
-            by_state[outage["verified"]]["outages_active"] += 1
+    for row in outage_counts:
+        if row["active"]:
+            by_state[row["verified"]]["outages_active"] += row["count"]
     everything = _empty_tile()
     for tile in by_state.values():
         everything["incidents"] += tile["incidents"]
@@ -293,45 +308,60 @@ def area_table(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
     }
 
 
-def outages(filters: SituationFilters, *, now: dt.datetime, verified_only: bool = False) -> list[dict]:
+def outages(
+    filters: SituationFilters, *, now: dt.datetime, verified_only: bool = False, listed: int = OUTAGES_LISTED
+) -> tuple[list[dict], list[dict]]:
     """The outages of the period: active at its end (or now, if it ends today) or restored, with durations.
 
     "Active" is the aggregates' rule (`incidents.services.aggregates`): started
-    before the end of the day and not restored by then. Both states, whatever
-    the filters' state (the tiles show verified and all reported side by
-    side); `verified_only` for what partners may read.
+    before the end of the day and not restored by then. Returns the counts
+    (per service, state and active or restored: every outage of the period, both
+    states whatever the filters' state, since the tiles show verified and all
+    reported side by side) and the listed outages of the filters' state: the
+    `listed` longest active and the `listed` latest restored. Three queries; only
+    the listed rows are read out. `verified_only`: what partners may read.
     """
     as_of_day = min(filters.date_to, now.astimezone(counting_zone()).date())
     day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
-    services = dict(Category.objects.filter(is_outage=True).values_list("slug", "service"))
+    outage_categories = Category.objects.filter(is_outage=True).values_list("slug", flat=True)
     statuses = [IncidentStatus.VERIFIED] if verified_only else list(LIVE)
     # Outage incidents carry their service (the partial indexes' condition): with no category chosen, that is
     # every outage category and needs no other test.
-    categories = Q(category_id__in=sorted(set(services) & set(filters.categories))) if filters.categories else Q()
-    outages = (
-        Incident.objects.filter(filters.area_q(), categories, status__in=statuses)
-        .exclude(service="")
-        .filter(occurred_from__lt=filters.end)
-        .order_by()  # no ORDER BY inside the UNION's parts (SQLite refuses them; the list is sorted below)
+    categories = (
+        Q(category_id__in=sorted(set(outage_categories) & set(filters.categories))) if filters.categories else Q()
     )
-    columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
-               "restored_at", "status")  # fmt: skip
-    rows: Iterable[tuple]
+    period = Incident.objects.filter(filters.area_q(), categories, status__in=statuses, occurred_from__lt=filters.end)
+    period = period.exclude(service="").order_by()
     if connection.vendor == "postgresql":
         # Its span (start to restoration, or without end) overlaps the period: one search of the GiST index
         # `situation_outage_span` (migrations/0004_figures_indexes.py), whose expression this is.
         # A constant expression; the period is passed as parameters.
         overlaps = RawSQL(f"{OUTAGE_SPAN} && tstzrange(%s, %s, '[)')", (filters.start, filters.end))  # noqa: S611
-        rows = outages.filter(ExpressionWrapper(overlaps, output_field=BooleanField())).values_list(*columns)
+        period = period.filter(ExpressionWrapper(overlaps, output_field=BooleanField()))
     else:
-        # Not restored, or restored after the start: two range scans of `situation_outage_restored`.
-        rows = (
-            outages.filter(restored_at__isnull=True)
-            .values_list(*columns)
-            .union(outages.filter(restored_at__gte=filters.start).values_list(*columns), all=True)
+        # SQLite (the demo): not restored, or restored after the start (`situation_outage_restored`).
+        period = period.filter(Q(restored_at__isnull=True) | Q(restored_at__gte=filters.start))
+    active_q = Q(occurred_from__lt=day_end) & (Q(restored_at__isnull=True) | Q(restored_at__gte=day_end))
+    counts = [
+        {"service": service, "verified": status == IncidentStatus.VERIFIED, "active": active, "count": count}
+        for service, status, active, count in period.annotate(
+            active=Case(When(active_q, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
+        .values_list("service", "status", "active")
+        .annotate(count=Count("id"))
+        .order_by("service", "status", "active")
+    ]
+    shown = period.filter(
+        status__in=[s for s in statuses if (s == IncidentStatus.VERIFIED) in State.verified_flags(filters.state)]
+    )
+    columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
+               "restored_at", "status")  # fmt: skip
+    # The longest active (all measured to the same end: the earliest started) and the latest restored.
+    rows = [
+        *shown.filter(active_q).order_by("occurred_from", "id").values_list(*columns)[:listed],
+        *shown.exclude(active_q).order_by("-restored_at", "-id").values_list(*columns)[:listed],
+    ]
     result = []
-    # No ORDER BY … LIMIT in SQL: it would walk the area's whole history in time order; few rows match.
     for pk, service, category, admin1, admin2, place_name, since, restored_at, status in rows:
         active = since < day_end and (restored_at is None or restored_at >= day_end)
         # An outage active at the end of the period is measured to then (or to now, for a period not over yet);
@@ -340,7 +370,7 @@ def outages(filters: SituationFilters, *, now: dt.datetime, verified_only: bool 
         result.append(
             {
                 "id": str(pk),
-                "service": service or services[category],
+                "service": service,
                 "category": category,
                 "admin1": admin1,
                 "admin2": admin2,
@@ -352,10 +382,7 @@ def outages(filters: SituationFilters, *, now: dt.datetime, verified_only: bool 
                 "verified": status == IncidentStatus.VERIFIED,
             }
         )
-    # Active first, the longest first; then the restored, the latest restored first.
-    active = sorted((o for o in result if o["active"]), key=lambda o: (-o["hours"], o["since"]))
-    restored = sorted((o for o in result if not o["active"]), key=lambda o: (o["restored_at"], o["id"]), reverse=True)
-    return active + restored
+    return counts, result
 
 
 def cumulative_claims(filters: SituationFilters, *, verified_only: bool = False) -> list[dict]:
@@ -480,11 +507,10 @@ def situation_figures(
     if partner:
         filters = replace(filters, state=State.VERIFIED)
     names = _area_names()
-    outage_list = outages(filters, now=now, verified_only=partner)
-    tile_figures = tiles(filters, outages=outage_list)
+    outage_counts, outage_list = outages(filters, now=now, verified_only=partner)
+    tile_figures = tiles(filters, outage_counts=outage_counts)
     if partner:
         tile_figures = {"verified": tile_figures["verified"]}
-    flags = State.verified_flags(filters.state)
     figures = {
         "audience": audience,
         "period": {"start": filters.date_from.isoformat(), "end": filters.date_to.isoformat()},
@@ -495,8 +521,10 @@ def situation_figures(
         "tiles": tile_figures,
         "days": daily_series(filters),
         **area_table(filters, names=names),
-        # The lists follow the state chosen; the tiles above count both.
-        "outages": [o for o in outage_list if o["verified"] in flags],
+        # The listed outages follow the state chosen (the longest active, the latest restored); the counts
+        # (per service, state, active or restored) count every outage of the period, in both states.
+        "outages": outage_list,
+        "outage_counts": outage_counts,
         "cumulative": cumulative_claims(filters, verified_only=partner),
     }
     if points:

@@ -167,3 +167,17 @@ def test_a_bad_filter_is_a_400_naming_the_field(db, admin_login, coordinator, qu
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert f'id="error-{field}"' in response.text
+
+
+def test_the_outages_are_counted_in_full_and_listed_the_longest_active_and_the_latest_restored_first(demo):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from incidents.situation.selectors import SituationFilters, outages
+
+    filters = SituationFilters(date_from=dt.date(2025, 3, 6), date_to=dt.date(2025, 3, 10))
+    counts, listed = outages(filters, now=timezone.now(), listed=1)
+    # Every outage counts (electricity and water restored, telecom active); one of each kind is listed.
+    assert sum(row["count"] for row in counts) == 3 and sum(row["count"] for row in counts if row["active"]) == 1
+    assert [(o["service"], o["active"]) for o in listed] == [("telecom", True), ("water", False)]
