@@ -209,13 +209,13 @@ def tiles(filters: SituationFilters, *, outage_counts: list[dict]) -> dict[str, 
         .values("incident__status", "kind")
         .annotate(low=Sum("low"), best=Sum("best"), high=Sum("high"))
     )
-    for row in casualties:
-        tile = by_state[row["incident__status"] == IncidentStatus.VERIFIED]
+    for held in casualties:
+        tile = by_state[held["incident__status"] == IncidentStatus.VERIFIED]
         for end in RANGE:
-            tile[row["kind"]][end] += row[end] or 0
-    for row in outage_counts:
-        if row["active"]:
-            by_state[row["verified"]]["outages_active"] += row["count"]
+            tile[held["kind"]][end] += held[end] or 0
+    for outage in outage_counts:
+        if outage["active"]:
+            by_state[outage["verified"]]["outages_active"] += outage["count"]
     everything = _empty_tile()
     for tile in by_state.values():
         everything["incidents"] += tile["incidents"]

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -84,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # How many incidents of the state shown match: the aggregates count each live incident once.
     total = sum(row["incidents"] for row in figures["governorates"])
     map_data = {
-        "pointsUrl": f"{reverse('situation:map-points')}?{form.data.urlencode()}",
+        "pointsUrl": f"{reverse('situation:map-points')}?{urlencode(form.data, doseq=True)}",
         "governorates": {
             row["pcode"]: {"incidents": row["incidents"], "killed": row["killed_best"], "name": name}
             for row, name in ((r, shown["names"].get(r["pcode"], r["pcode"])) for r in figures["governorates"])
