@@ -17,6 +17,7 @@ the same run:
 - the figures alone (`situation_figures`, every query of the page, no rendering);
 - the map's points (`/admin/situation/points.json`, the newest 3,000 incidents), which the page's script
   fetches once the page is shown;
+- the widest view, every area over the two years (page and points, 3 requests);
 - a situation report for one week of every area: time to generate (figures,
   HTML, WeasyPrint's PDF), three runs.
 
@@ -223,6 +224,18 @@ def main() -> None:
         f"  ratio (page − smallest page)/plain at p50: "
         f"{(statistics.median(page) - statistics.median(floor)) / statistics.median(plain):.0f}×"
     )
+
+    # The widest view: every area over the data's two years (the per-day chart and list have 731 days).
+    wide, wide_points = [], []
+    everything = {"date_from": "2024-01-01", "date_to": last.isoformat()}
+    for _ in range(3):
+        began = time.perf_counter()
+        assert client.get("/admin/situation/", everything).status_code == 200
+        wide.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        assert client.get("/admin/situation/points.json", everything).status_code == 200
+        wide_points.append(time.perf_counter() - began)
+    print(f"every area, two years, 3 requests: page {percentiles(wide)}; points {percentiles(wide_points)}")
 
     runs = []
     for i in range(3):

@@ -357,8 +357,13 @@ def outages(
     columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
                "restored_at", "status")  # fmt: skip
     # The longest active (all measured to the same end: the earliest started) and the latest restored.
+    active = shown.filter(active_q)
+    if connection.vendor == "postgresql":
+        # Active at the day's end: the span contains that instant (the same GiST index; few outages do).
+        contains = RawSQL(f"{OUTAGE_SPAN} @> %s::timestamptz", (day_end,))  # noqa: S611 — constant, parameters
+        active = active.filter(ExpressionWrapper(contains, output_field=BooleanField()))
     rows = [
-        *shown.filter(active_q).order_by("occurred_from", "id").values_list(*columns)[:listed],
+        *active.order_by("occurred_from", "id").values_list(*columns)[:listed],
         *shown.exclude(active_q).order_by("-restored_at", "-id").values_list(*columns)[:listed],
     ]
     result = []
