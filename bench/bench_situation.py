@@ -2,7 +2,7 @@
 
     python bench/bench_situation.py [--incidents 1000000] [--requests 40] [--keep]
 
-Builds its own PostgreSQL database (sijil_bench_situation): N live incidents
+Builds its own PostgreSQL database (sijil_bench_situation, or $SITUATION_BENCH_DB): N live incidents
 over 2024–2025 in the gazetteer's districts (a third unverified), each with a
 killed figure (shelling an injured one too); outages restored after 30 hours but 1 in 500; the
 daily aggregates are rebuilt by the service (`aggregates_rebuild`). Then, in
@@ -11,9 +11,13 @@ the same run:
 - the dashboard, a filtered page (one governorate, one week), through Django's
   test client with a coordinator's verified session: p50 and p95 of the whole
   response (every query, the SVG charts, the template);
+- for scale, the smallest page behind the same sign-in (a report's progress: the stack's own cost);
 - the baseline: the plain aggregate query behind the tiles (one `SUM … GROUP BY
   verified` over the daily aggregates for the same filters), p50 and p95;
 - the figures alone (`situation_figures`, every query of the page, no rendering);
+- the map's points (`/admin/situation/points.json`, the newest 3,000 incidents), which the page's script
+  fetches once the page is shown;
+- the widest view, every area over the two years (page and points, 3 requests);
 - a situation report for one week of every area: time to generate (figures,
   HTML, WeasyPrint's PDF), three runs.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -32,12 +37,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "sijil_bench_situation"
+DB_NAME = os.environ.get("SITUATION_BENCH_DB", "sijil_bench_situation")
 sys.path.insert(0, str(ROOT))
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# DEBUG off (as in production: no query log); a throwaway key for this process only.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 
 def psql(sql: str, database: str = "postgres", **variables: int) -> None:
@@ -45,6 +52,17 @@ def psql(sql: str, database: str = "postgres", **variables: int) -> None:
     settings = [f"--set={name}={int(value)}" for name, value in variables.items()]
     command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-q", "-v", "ON_ERROR_STOP=1", *settings]
     subprocess.run([*command, "-f", "-"], input=sql.encode(), check=True)
+
+
+# The abducted and detained figures (not in the aggregates: the dashboard sums them from the incidents).
+HELD = """
+    INSERT INTO incidents_incidentcasualty (incident_id, kind, "group", low, best, high, method, override_note)
+    SELECT id, CASE WHEN category_id = 'abduction' THEN 'abducted' ELSE 'detained' END, 'civilian',
+           1, 1 + (hashtext(id::text) & 1), 3, 'bench', ''
+    FROM incidents_incident WHERE category_id IN ('abduction', 'arbitrary_detention')
+    ON CONFLICT DO NOTHING;
+    ANALYZE incidents_incidentcasualty;
+"""
 
 
 def build(count: int) -> None:
@@ -90,6 +108,7 @@ def build(count: int) -> None:
         """,
         DB_NAME,
     )
+    psql(HELD, DB_NAME)
     import django
 
     django.setup()
@@ -114,6 +133,11 @@ def main() -> None:
     args = parser.parse_args()
     if not args.keep:
         build(args.incidents)
+    else:
+        # An earlier run's database: this checkout's migrations (indexes), and the abducted/detained figures
+        # that databases built before they were generated lack (nothing when present).
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+        psql(HELD, DB_NAME)
     import django
 
     django.setup()
@@ -147,12 +171,30 @@ def main() -> None:
     def week_filters(start: dt.date) -> dict:
         return {"date_from": start.isoformat(), "date_to": (start + dt.timedelta(days=6)).isoformat(), "admin1": "SY06"}
 
-    page, plain, figures = [], [], []
+    # The stack's own cost, for scale: the smallest page behind the same sign-in (a report's progress, one row).
+    from incidents.situation.models import SituationReport
+
+    probe = SituationReport.objects.create(
+        requested_by=user, period_start=last, period_end=last, language="en", status="failed"
+    )
+    floor = []
+    for _ in range(args.requests):
+        began = time.perf_counter()
+        assert client.get(f"/admin/situation/reports/{probe.pk}/progress/").status_code == 200
+        floor.append(time.perf_counter() - began)
+    probe.delete()
+
+    page, plain, figures, points = [], [], [], []
     for start in weeks:
         query = week_filters(start)
         began = time.perf_counter()
         response = client.get("/admin/situation/", query)
         page.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.status_code
+        # The map's points, which the page's script asks for once the page is shown.
+        began = time.perf_counter()
+        response = client.get("/admin/situation/points.json", query)
+        points.append(time.perf_counter() - began)
         assert response.status_code == 200, response.status_code
         began = time.perf_counter()
         list(
@@ -167,14 +209,33 @@ def main() -> None:
                 date_from=dt.date.fromisoformat(query["date_from"]),
                 date_to=dt.date.fromisoformat(query["date_to"]),
                 areas=("SY06",),
-            )
+            ),
+            points=False,  # as the page reads them
         )
         figures.append(time.perf_counter() - began)
     print(f"{total:,} incidents; dashboard, one governorate × one week, {len(page)} requests:")
     print(f"  dashboard page (test client, whole response): {percentiles(page)}")
     print(f"  the figures alone (situation_figures):        {percentiles(figures)}")
+    print(f"  the map's points (points.json, 3,000 newest): {percentiles(points)}")
     print(f"  baseline, the plain aggregate query:          {percentiles(plain)}")
+    print(f"  for scale, the smallest page behind the sign-in (a report's progress): {percentiles(floor)}")
     print(f"  ratio page/plain at p50: {statistics.median(page) / statistics.median(plain):.0f}×")
+    print(
+        f"  ratio (page − smallest page)/plain at p50: "
+        f"{(statistics.median(page) - statistics.median(floor)) / statistics.median(plain):.0f}×"
+    )
+
+    # The widest view: every area over the data's two years (the per-day chart and list have 731 days).
+    wide, wide_points = [], []
+    everything = {"date_from": "2024-01-01", "date_to": last.isoformat()}
+    for _ in range(3):
+        began = time.perf_counter()
+        assert client.get("/admin/situation/", everything).status_code == 200
+        wide.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        assert client.get("/admin/situation/points.json", everything).status_code == 200
+        wide_points.append(time.perf_counter() - began)
+    print(f"every area, two years, 3 requests: page {percentiles(wide)}; points {percentiles(wide_points)}")
 
     runs = []
     for i in range(3):

@@ -512,8 +512,10 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
     list_select_related = ("report", "incident", "decided_by")
     search_fields = ("report__title", "incident__title")
 
-    # Pending first, the pairs the matcher is least sure of first (incidents.selectors.candidates_for_review).
-    ordering = ("waiting", "certainty", "-score", "id")
+    def get_ordering(self, request):
+        # Pending first, the pairs the matcher is least sure of first (incidents.selectors.candidates_for_review:
+        # annotations, which the `ordering` attribute's check cannot see).
+        return ("waiting", "certainty", "-score", "id")
 
     def get_queryset(self, request):
         return candidates_for_review().select_related("report", "incident", "decided_by")

@@ -3,7 +3,9 @@
 A contract addition of v1 (docs/api.md): `id`, `period_start`, `period_end`,
 `cut_off`, `areas`, `language`, `published_at`, `html_url`, `pdf_url`. Only
 published reports exist here, for every caller; the HTML and the PDF are the
-frozen documents, which name no monitor and no source.
+frozen partners' copy: verified incidents and verified reports' claims only
+(invariant 6: a partner never sees anything unverified), naming no monitor and
+no source.
 """
 
 from __future__ import annotations
@@ -73,17 +75,23 @@ class SituationReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
     }
 
     def get_queryset(self):
-        return SituationReport.objects.filter(status=SituationReportStatus.DONE, published_at__isnull=False)
+        return SituationReport.objects.filter(status=SituationReportStatus.DONE, published_at__isnull=False).exclude(
+            partner_html=""
+        )
 
-    @extend_schema(summary="The report as HTML", responses={(200, "text/html"): OpenApiTypes.STR})
+    @extend_schema(
+        summary="The report as HTML (verified figures only)", responses={(200, "text/html"): OpenApiTypes.STR}
+    )
     @action(detail=True, methods=["get"])
     def html(self, request, pk=None):
-        return frozen_html_response(self.get_object())
+        return frozen_html_response(self.get_object(), partner=True)
 
-    @extend_schema(summary="The report as PDF", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        summary="The report as PDF (verified figures only)", responses={(200, "application/pdf"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
-        return frozen_pdf_response(self.get_object())
+        return frozen_pdf_response(self.get_object(), partner=True)
 
 
 router = SimpleRouter()

@@ -102,7 +102,7 @@ def stacked_days_svg(
         return margin_top + plot_h - (value / top) * plot_h
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart days" role="img" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
@@ -159,13 +159,14 @@ def horizontal_bars_svg(
 ) -> SafeString:
     """Two bars per area (incidents; killed, best), each on its own scale, longest first; mirrored in RTL."""
     fmt = lambda n: localise_digits(f"{n:,}", language)  # noqa: E731
-    width, row_h, name_w, gap = 600, 30, 170, 8
+    # Narrow enough to be read at a phone's width without scrolling (situation.css caps it on a desk).
+    width, row_h, name_w, gap = 440, 28, 140, 8
     height = max(len(rows), 1) * row_h + 24
     bar_w = (width - name_w - 3 * gap) / 2
     top_a = _nice_max(max([r[1] for r in rows] or [0]))
     top_b = _nice_max(max([r[2] for r in rows] or [0]))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart bars" role="img" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
 
@@ -181,7 +182,7 @@ def horizontal_bars_svg(
     for index, (name, incidents, killed) in enumerate(rows):
         y = 24 + index * row_h
         parts.append(
-            f'<text x="{x(name_w / 2):.1f}" y="{y + 15}" font-size="12" text-anchor="middle" '
+            f'<text x="{x(name_w / 2):.1f}" y="{y + 15}" font-size="11" text-anchor="middle" '
             f'fill="#1b1f23">{escape(name)}</text>'
         )
         for position, value, top, colour in (
@@ -196,7 +197,7 @@ def horizontal_bars_svg(
             label = fmt(value)
             label_x = x(position + length + 4 + 3.5 * len(label))
             parts.append(
-                f'<text x="{label_x:.1f}" y="{y + 16}" font-size="11" text-anchor="middle" '
+                f'<text x="{label_x:.1f}" y="{y + 15}" font-size="11" text-anchor="middle" '
                 f'fill="#1b1f23">{label}</text>'
             )
     parts.append("</svg>")
@@ -276,8 +277,14 @@ def map_svg(
             f'<path d="{path}" fill="{shade(value, top)}" stroke="#5b636b" stroke-width="0.8">'
             f"<title>{escape(names.get(pcode, pcode))}: {fmt(value)}</title></path>"
         )
+    # One dot per pixel: dots at the same place (incidents placed at their district's point, or a few metres
+    # apart) would be drawn on top of each other, and the PDF renderer draws every one.
+    drawn: set[tuple[int, int]] = set()
     for point in points:
         x, y = project(point["lon"], point["lat"])
+        if (round(x), round(y)) in drawn:
+            continue
+        drawn.add((round(x), round(y)))
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="#111" fill-opacity="0.7"/>')
     top_district = max((d["value"] for d in districts), default=0)
     for district in districts:

@@ -5,6 +5,10 @@ The figures are read once, by the worker that generates the report
 `figures` with the rendered HTML and PDF: the report reads the same tomorrow
 whatever the register does meanwhile, and the next report compares itself with
 this one's stored figures, not with today's.
+
+Each report is rendered twice from the same snapshot: the coordinators' copy
+(verified and all reported, marked) and the partners' copy, which counts
+verified incidents only (a partner never sees anything unverified).
 """
 
 from __future__ import annotations
@@ -49,8 +53,12 @@ class SituationReport(models.Model):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("previous report")
     )
+    # The coordinators' copy: verified and all reported side by side, unverified claims marked.
     html = models.TextField(blank=True, default="")
     pdf = models.BinaryField(blank=True, default=b"")
+    # The partners' copy (`/api/v1/situation-reports/`): verified incidents and verified reports' claims only.
+    partner_html = models.TextField(blank=True, default="")
+    partner_pdf = models.BinaryField(blank=True, default=b"")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

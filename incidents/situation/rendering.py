@@ -4,7 +4,8 @@ The dashboard and the situation report share this: labels in the language,
 numbers with its digits, charts drawn as SVG, the highlights written as
 sentences. A situation report is rendered once, from its frozen figures, to
 HTML (stored and served) and to PDF (WeasyPrint, with Debian's Noto Arabic and
-DejaVu fonts; see docs/situation.md).
+DejaVu fonts; see docs/situation.md), once for each copy: the coordinators'
+(verified and all reported) and the partners' (verified only).
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ from incidents.situation.charts import (
     stacked_days_svg,
 )
 from incidents.situation.numbers import format_number, localise_digits
-from incidents.situation.selectors import area_names
+from incidents.situation.selectors import OUTAGES_LISTED, PRINT_MAP_POINTS, State, area_names
 from reports.choices import CasualtyGroup, CasualtyKind, Service, SourceType
 from reports.days import counting_zone
 from reports.models import Category
 
-PRINT_MAP_POINTS = 500
-OUTAGE_ROWS = 50
+# The outages listed: the longest active and the latest restored, this many of each (the counts count all).
+OUTAGE_ROWS = OUTAGES_LISTED
+# In a report, fewer: a briefing's table, and WeasyPrint lays out some 13 ms of table per row.
+REPORT_OUTAGE_ROWS = 25
 
 
 def _name(entry: dict | None, language: str) -> str:
@@ -89,9 +92,11 @@ def signed(value: int, language: str) -> str:
     return format_number(0, language)
 
 
-def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
+def presentation(*, figures: dict, language: str, rtl: bool, outage_rows: int = OUTAGE_ROWS) -> dict[str, Any]:
     """The context both templates read: labelled tiles, charts, tables, outages, claims and highlights."""
     names = area_names()
+    # The partners' copy (`audience` "partner"): verified figures only, no "all reported" column.
+    partner = figures.get("audience") == "partner"
     categories = {c.slug: c for c in Category.objects.all()}
     groups = [Series(key, str(label), GROUP_COLOURS.get(key, "#777")) for key, label in Category.Group.choices]
     group_labels = {s.key: s.label for s in groups}
@@ -106,19 +111,26 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         ("detained", _("Detained")),
         ("outages_active", _("Active outages")),
     ):
-        verified, everything = figures["tiles"]["verified"][key], figures["tiles"]["all"][key]
+        verified = figures["tiles"]["verified"][key]
+        everything = figures["tiles"]["all"][key] if "all" in figures["tiles"] else None
         if isinstance(verified, dict):
             row = {
                 "key": key,
                 "label": label,
                 "verified": n(verified["best"]),
                 "verified_range": range_text(verified, language),
-                "all": n(everything["best"]),
-                "all_range": range_text(everything, language),
+                "all": n(everything["best"]) if everything else "",
+                "all_range": range_text(everything, language) if everything else "",
                 "ranged": True,
             }
         else:
-            row = {"key": key, "label": label, "verified": n(verified), "all": n(everything), "ranged": False}
+            row = {
+                "key": key,
+                "label": label,
+                "verified": n(verified),
+                "all": n(everything) if everything is not None else "",
+                "ranged": False,
+            }
         tile_rows.append(row)
 
     days = figures["days"]
@@ -213,8 +225,22 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
     )
 
     service_labels = dict(Service.choices)
-    outage_rows = [
-        {
+    # The listed outages (the selector's: the longest active and the latest restored of the state shown) are
+    # written out, `outage_rows` of each; the counts per service and what is left out come from the counts,
+    # which count every outage of the period.
+    active = [o for o in figures["outages"] if o["active"]]
+    restored = [o for o in figures["outages"] if not o["active"]]
+    counts = figures.get("outage_counts")
+    if counts is None:  # a report frozen before the counts were stored listed every outage
+        counts = [{"service": o["service"], "verified": o["verified"], "active": o["active"], "count": 1}
+                  for o in figures["outages"]]  # fmt: skip
+    flags = State.verified_flags(figures.get("state", State.ALL))
+    counts = [row for row in counts if row["verified"] in flags]
+    active_count = sum(row["count"] for row in counts if row["active"])
+    restored_count = sum(row["count"] for row in counts if not row["active"])
+
+    def outage_row(outage: dict) -> dict:
+        return {
             "id": outage["id"],
             "service": str(service_labels.get(outage["service"], outage["service"])),
             "area": join(
@@ -229,14 +255,28 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
             "duration": duration_text(outage["hours"], language),
             "verified": outage["verified"],
         }
-        for outage in figures["outages"]
-    ]
+
+    active_rows = [outage_row(o) for o in active[:outage_rows]]
+    restored_rows = [outage_row(o) for o in restored[:outage_rows]]
     services = []
-    for _key, service_label in Service.choices:
-        mine = [o for o in outage_rows if o["service"] == str(service_label)]
+    for key, service_label in Service.choices:
+        count = sum(row["count"] for row in counts if row["service"] == key and row["active"])
+        # Written here rather than in the template, so that the count has the language's digits.
         services.append(
-            {"label": str(service_label), "active": sum(1 for o in mine if o["active"]), "total": len(mine)}
+            {
+                "label": str(service_label),
+                "active": count,
+                "total": sum(row["count"] for row in counts if row["service"] == key),
+                "active_text": ngettext("%(n)s outage active", "%(n)s outages active", count) % {"n": n(count)},
+                "active_text_period": ngettext(
+                    "%(n)s outage active at the end of the period",
+                    "%(n)s outages active at the end of the period",
+                    count,
+                )
+                % {"n": n(count)},
+            }
         )
+    left_out = active_count - len(active_rows) + restored_count - len(restored_rows)
 
     kinds, casualty_groups, sources = dict(CasualtyKind.choices), dict(CasualtyGroup.choices), dict(SourceType.choices)
     claims = [
@@ -270,6 +310,7 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         if row["pcode"] in names
     ]
     return {
+        "partner": partner,
         "language": language,
         "rtl": rtl,
         "period_text": period_text(figures["period"], language),
@@ -292,18 +333,28 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
         "day_rows": day_rows,
         "governorates": governorates,
         "districts": districts,
-        # The lists are cut at OUTAGE_ROWS each (the longest active first, then the latest restored); the
+        # The lists are cut at `outage_rows` each (the longest active first, then the latest restored); the
         # counts per service and the tiles count them all.
-        "outages": [o for o in outage_rows if o["active"]][:OUTAGE_ROWS]
-        + [o for o in outage_rows if not o["active"]][:OUTAGE_ROWS],
-        "active_outages": [o for o in outage_rows if o["active"]][:OUTAGE_ROWS],
-        "restored_outages": [o for o in outage_rows if not o["active"]][:OUTAGE_ROWS],
-        "outages_left_out": max(0, sum(1 for o in outage_rows if o["active"]) - OUTAGE_ROWS)
-        + max(0, sum(1 for o in outage_rows if not o["active"]) - OUTAGE_ROWS),
+        "outages": active_rows + restored_rows,
+        "active_outages": active_rows,
+        "restored_outages": restored_rows,
+        "outages_left_out": left_out,
+        "outages_left_out_text": ngettext(
+            "And %(n)s more outage, counted above but not listed.",
+            "And %(n)s more outages, counted above but not listed.",
+            left_out,
+        )
+        % {"n": n(left_out)},
         "services": services,
         "claims": claims,
         "highlights": highlights(
-            figures=figures, governorates=governorates, outages=outage_rows, claims=claims, language=language
+            figures=figures,
+            governorates=governorates,
+            outages=active_rows,
+            active_outages=active_count,
+            claims=claims,
+            language=language,
+            partner=partner,
         ),
         "changes": changes,
         "previous_text": (
@@ -318,48 +369,75 @@ def presentation(*, figures: dict, language: str, rtl: bool) -> dict[str, Any]:
 
 
 def highlights(
-    *, figures: dict, governorates: list[dict], outages: list[dict], claims: list[dict], language: str
+    *,
+    figures: dict,
+    governorates: list[dict],
+    outages: list[dict],
+    claims: list[dict],
+    language: str,
+    active_outages: int = 0,
+    partner: bool = False,
 ) -> list[str]:
-    """Three to five sentences a reader takes away; each states its figures' state (verified or reported)."""
+    """Three to five sentences a reader takes away; each states its figures' state (verified or reported).
+
+    `outages`: the active outages' rows, the longest first (`active_outages` of them in all). The partners'
+    copy (`partner`) states verified figures only.
+    """
     n = lambda value: format_number(value, language)  # noqa: E731
-    verified, everything = figures["tiles"]["verified"], figures["tiles"]["all"]
-    lines = [
-        _("%(verified)s incidents verified, of %(all)s reported in the period.")
-        % {"verified": n(verified["incidents"]), "all": n(everything["incidents"])},
-        _(
-            "Killed: %(best)s verified (range %(low)s – %(high)s); %(all_best)s among all reported "
-            "(range %(all_low)s – %(all_high)s)."
-        )
-        % {
-            "best": n(verified["killed"]["best"]),
-            "low": n(verified["killed"]["low"]),
-            "high": n(verified["killed"]["high"]),
-            "all_best": n(everything["killed"]["best"]),
-            "all_low": n(everything["killed"]["low"]),
-            "all_high": n(everything["killed"]["high"]),
-        },
-    ]
+    verified = figures["tiles"]["verified"]
+    killed = {
+        "best": n(verified["killed"]["best"]),
+        "low": n(verified["killed"]["low"]),
+        "high": n(verified["killed"]["high"]),
+    }
+    if partner:
+        lines = [
+            ngettext(
+                "%(verified)s incident verified in the period.",
+                "%(verified)s incidents verified in the period.",
+                verified["incidents"],
+            )
+            % {"verified": n(verified["incidents"])},
+            _("Killed: %(best)s (best estimate, verified incidents; range %(low)s – %(high)s).") % killed,
+        ]
+    else:
+        everything = figures["tiles"]["all"]
+        lines = [
+            _("%(verified)s incidents verified, of %(all)s reported in the period.")
+            % {"verified": n(verified["incidents"]), "all": n(everything["incidents"])},
+            _(
+                "Killed: %(best)s verified (range %(low)s – %(high)s); %(all_best)s among all reported "
+                "(range %(all_low)s – %(all_high)s)."
+            )
+            % {
+                **killed,
+                "all_best": n(everything["killed"]["best"]),
+                "all_low": n(everything["killed"]["low"]),
+                "all_high": n(everything["killed"]["high"]),
+            },
+        ]
     if governorates and governorates[0]["raw_incidents"]:
         top = governorates[0]
-        lines.append(
-            _(
+        most_affected = (
+            _("Most affected: %(area)s, with %(incidents)s verified incidents and %(killed)s killed (best estimate).")
+            if partner
+            else _(
                 "Most affected: %(area)s, with %(incidents)s incidents and %(killed)s killed "
                 "(best estimate, all reported)."
             )
-            % {"area": top["name"], "incidents": top["incidents"], "killed": top["killed"]}
         )
-    active = [o for o in outages if o["active"]]
-    if active:
-        longest = active[0]
+        lines.append(most_affected % {"area": top["name"], "incidents": top["incidents"], "killed": top["killed"]})
+    if outages:
+        longest = outages[0]
         lines.append(
             ngettext(
                 "%(n)s outage active at the end of the period; the longest: %(service)s in %(area)s, for %(duration)s.",
                 "%(n)s outages active at the end of the period; the longest: %(service)s in %(area)s, "
                 "for %(duration)s.",
-                len(active),
+                active_outages,
             )
             % {
-                "n": n(len(active)),
+                "n": n(active_outages),
                 "service": longest["service"],
                 "area": longest["area"],
                 "duration": longest["duration"],
@@ -380,6 +458,26 @@ def highlights(
                 "source": largest["source"].lower() if language != "ar" else largest["source"],
             }
         )
+    if len(lines) < 3:
+        # A quiet period still gets three lines: the other figures of the tiles.
+        held = {kind: n(verified[kind]["best"]) for kind in ("injured", "abducted", "detained")}
+        if partner:
+            lines.append(
+                _("Injured: %(injured)s; abducted: %(abducted)s; detained: %(detained)s (best estimates, verified).")
+                % held
+            )
+        else:
+            everything = figures["tiles"]["all"]
+            lines.append(
+                _(
+                    "Injured: %(injured)s verified, %(injured_all)s reported; abducted: %(abducted)s, "
+                    "%(abducted_all)s; detained: %(detained)s, %(detained_all)s (best estimates)."
+                )
+                % {
+                    **held,
+                    **{f"{kind}_all": n(everything[kind]["best"]) for kind in ("injured", "abducted", "detained")},
+                }
+            )
     return lines[:5]
 
 
@@ -388,17 +486,19 @@ def render_report_html(*, report, figures: dict, cut_off: dt.datetime, previous)
     language = report.language
     with translation.override(language):
         rtl = translation.get_language_bidi()
-        context = presentation(figures=figures, language=language, rtl=rtl)
+        context = presentation(figures=figures, language=language, rtl=rtl, outage_rows=REPORT_OUTAGE_ROWS)
         context["map_chart"] = map_svg(
             values=context["map_values"],
-            # The newest points only: past a few hundred dots a printed map shows nothing more, and the PDF
-            # renderer draws each one (bench/bench_situation.py).
             points=(figures.get("map") or {}).get("points", [])[:PRINT_MAP_POINTS],
             districts=context["map_districts"],
             names=context["names"],
             language=language,
             rtl=rtl,
-            title=_("Killed (best estimate, all reported) per governorate and district; dots are incidents"),
+            title=(
+                _("Killed (best estimate, verified incidents) per governorate and district; dots are incidents")
+                if context["partner"]
+                else _("Killed (best estimate, all reported) per governorate and district; dots are incidents")
+            ),
         )
         context.update({"report": report, "cut_off_text": moment_text(cut_off, language), "previous": previous})
         return render_to_string("situation/report_document.html", context)

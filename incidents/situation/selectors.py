@@ -24,10 +24,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from incidents.models import DailyAggregate, Incident, IncidentCasualty, IncidentStatus
@@ -37,6 +53,8 @@ from reports.models import Area, Category, ReportCasualty
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+Row = Mapping[str, Any]
 
 LIVE = (IncidentStatus.UNVERIFIED, IncidentStatus.VERIFIED)
 RANGE = ("low", "best", "high")
@@ -50,11 +68,23 @@ AGGREGATE_MEASURES = (
     "injured_best",
     "injured_high",
 )
-# The map carries at most this many incidents as points (the newest); the count says how many match.
+# The dashboard's map carries at most this many incidents as points (the newest); the page says how many match.
 MAX_POINTS = 3000
+# A report's print map: past a few hundred dots a printed map shows nothing more, and the PDF renderer
+# draws each one (bench/bench_situation.py); a report stores only these.
+PRINT_MAP_POINTS = 500
 MAX_CUMULATIVE = 200
-# A row of `.values(...).annotate(...)`: the stubs' typed rows cannot follow measures annotated from a dict.
-Row = Mapping[str, Any]
+# The outages listed of each kind: the longest active and the latest restored (the counts count all).
+OUTAGES_LISTED = 50
+# An outage's span, from its start to its restoration (or without end): the expression of the GiST index
+# `situation_outage_span` (migrations/0004_figures_indexes.py), which PostgreSQL uses only for this exact text.
+OUTAGE_SPAN = (
+    'tstzrange("incidents_incident"."occurred_from", GREATEST("incidents_incident"."occurred_from", '
+    "COALESCE(\"incidents_incident\".\"restored_at\", 'infinity'::timestamptz)), '[]')"
+)
+# Who reads the figures: the coordinators (both states, marked) or partners (verified only).
+INTERNAL = "internal"
+PARTNER = "partner"
 
 
 class State:
@@ -131,9 +161,13 @@ def default_period(*, days: int = 30) -> tuple[dt.date, dt.date]:
 
 
 def _aggregates(filters: SituationFilters) -> QuerySet[DailyAggregate]:
+    """The aggregate rows of the filters: a range of days of an area (`situation_aggregate_admin1_date`, …).
+
+    No ordering: the model's default one (by area and category) would join those tables into every sum.
+    """
     return DailyAggregate.objects.filter(
         filters.area_q(), filters.category_q(), date__gte=filters.date_from, date__lte=filters.date_to
-    )
+    ).order_by()
 
 
 def _live_incidents(filters: SituationFilters) -> QuerySet[Incident]:
@@ -158,7 +192,7 @@ def _empty_tile() -> dict[str, Any]:
     return tile
 
 
-def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
+def tiles(filters: SituationFilters, *, outage_counts: list[dict]) -> dict[str, dict]:
     """The tiles: each figure for verified incidents and for all reported (verified + unverified)."""
     by_state = {True: _empty_tile(), False: _empty_tile()}
     sums: QuerySet[DailyAggregate, Row] = (
@@ -170,18 +204,27 @@ def tiles(filters: SituationFilters, *, outages: list[dict]) -> dict[str, dict]:
         for kind in ("killed", "injured"):
             for end in RANGE:
                 tile[kind][end] += row[f"{kind}_{end}"] or 0
+    # One join: the casualty rows of kind abducted/detained (`situation_casualty_held`) of the filters' incidents.
     casualties: QuerySet[IncidentCasualty, Row] = (
-        IncidentCasualty.objects.filter(incident__in=_live_incidents(filters), kind__in=("abducted", "detained"))
+        IncidentCasualty.objects.filter(
+            filters.area_q(admin1="incident__admin1_id", admin2="incident__admin2_id"),
+            filters.category_q(category="incident__category_id"),
+            incident__status__in=LIVE,
+            incident__occurred_from__gte=filters.start,
+            incident__occurred_from__lt=filters.end,
+            kind__in=("abducted", "detained"),
+        )
+        .order_by()
         .values("incident__status", "kind")
         .annotate(low=Sum("low"), best=Sum("best"), high=Sum("high"))
     )
-    for row in casualties:
-        tile = by_state[row["incident__status"] == IncidentStatus.VERIFIED]
+    for held in casualties:
+        tile = by_state[held["incident__status"] == IncidentStatus.VERIFIED]
         for end in RANGE:
-            tile[row["kind"]][end] += row[end] or 0
-    for outage in outages:
+            tile[held["kind"]][end] += held[end] or 0
+    for outage in outage_counts:
         if outage["active"]:
-            by_state[outage["verified"]]["outages_active"] += 1
+            by_state[outage["verified"]]["outages_active"] += outage["count"]
     everything = _empty_tile()
     for tile in by_state.values():
         everything["incidents"] += tile["incidents"]
@@ -274,74 +317,106 @@ def area_table(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
     }
 
 
-def outages(filters: SituationFilters, *, now: dt.datetime) -> list[dict]:
+def outages(
+    filters: SituationFilters, *, now: dt.datetime, verified_only: bool = False, listed: int = OUTAGES_LISTED
+) -> tuple[list[dict], list[dict]]:
     """The outages of the period: active at its end (or now, if it ends today) or restored, with durations.
 
     "Active" is the aggregates' rule (`incidents.services.aggregates`): started
-    before the end of the day and not restored by then.
+    before the end of the day and not restored by then. Returns the counts
+    (per service, state and active or restored: every outage of the period, both
+    states whatever the filters' state, since the tiles show verified and all
+    reported side by side) and the listed outages of the filters' state: the
+    `listed` longest active and the `listed` latest restored. Three queries; only
+    the listed rows are read out. `verified_only`: what partners may read.
     """
     as_of_day = min(filters.date_to, now.astimezone(counting_zone()).date())
     day_end = dt.datetime.combine(as_of_day + dt.timedelta(days=1), dt.time.min, tzinfo=counting_zone())
-    services = dict(Category.objects.filter(is_outage=True).values_list("slug", "service"))
-    wanted = sorted(set(services) & set(filters.categories)) if filters.categories else sorted(services)
-    statuses = [s for s in LIVE if (s == IncidentStatus.VERIFIED) in State.verified_flags(filters.state)]
-    outages = (
-        Incident.objects.filter(filters.area_q(), category_id__in=wanted, status__in=statuses)
-        .exclude(service="")  # outage incidents carry their service: the `situation_outage_restored` index
-        .filter(occurred_from__lt=filters.end)
-        .order_by()  # no ORDER BY inside the UNION's parts (SQLite refuses them; the list is sorted below)
+    outage_categories = Category.objects.filter(is_outage=True).values_list("slug", flat=True)
+    statuses = [IncidentStatus.VERIFIED] if verified_only else list(LIVE)
+    # Outage incidents carry their service (the partial indexes' condition): with no category chosen, that is
+    # every outage category and needs no other test.
+    categories = (
+        Q(category_id__in=sorted(set(outage_categories) & set(filters.categories))) if filters.categories else Q()
+    )
+    period = Incident.objects.filter(filters.area_q(), categories, status__in=statuses, occurred_from__lt=filters.end)
+    period = period.exclude(service="").order_by()
+    if connection.vendor == "postgresql":
+        # Its span (start to restoration, or without end) overlaps the period: one search of the GiST index
+        # `situation_outage_span` (migrations/0004_figures_indexes.py), whose expression this is.
+        # A constant expression; the period is passed as parameters.
+        overlaps = RawSQL(f"{OUTAGE_SPAN} && tstzrange(%s, %s, '[)')", (filters.start, filters.end))  # noqa: S611
+        period = period.filter(ExpressionWrapper(overlaps, output_field=BooleanField()))
+    else:
+        # SQLite (the demo): not restored, or restored after the start (`situation_outage_restored`).
+        period = period.filter(Q(restored_at__isnull=True) | Q(restored_at__gte=filters.start))
+    active_q = Q(occurred_from__lt=day_end) & (Q(restored_at__isnull=True) | Q(restored_at__gte=day_end))
+    counts = [
+        {"service": service, "verified": status == IncidentStatus.VERIFIED, "active": active, "count": count}
+        for service, status, active, count in period.annotate(
+            active=Case(When(active_q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+        .values_list("service", "status", "active")
+        .annotate(count=Count("id"))
+        .order_by("service", "status", "active")
+    ]
+    shown = period.filter(
+        status__in=[s for s in statuses if (s == IncidentStatus.VERIFIED) in State.verified_flags(filters.state)]
     )
     columns = ("id", "service", "category_id", "admin1_id", "admin2_id", "place_name", "occurred_from",
                "restored_at", "status")  # fmt: skip
-    # Not restored, or restored after the start: two range scans of that index rather than one OR over all.
-    rows = (
-        outages.filter(restored_at__isnull=True)
-        .values_list(*columns)
-        .union(outages.filter(restored_at__gte=filters.start).values_list(*columns), all=True)
-    )
+    # The longest active (all measured to the same end: the earliest started) and the latest restored.
+    active = shown.filter(active_q)
+    if connection.vendor == "postgresql":
+        # Active at the day's end: the span contains that instant (the same GiST index; few outages do).
+        contains = RawSQL(f"{OUTAGE_SPAN} @> %s::timestamptz", (day_end,))  # noqa: S611 — constant, parameters
+        active = active.filter(ExpressionWrapper(contains, output_field=BooleanField()))
+    rows = [
+        *active.order_by("occurred_from", "id").values_list(*columns)[:listed],
+        *shown.exclude(active_q).order_by("-restored_at", "-id").values_list(*columns)[:listed],
+    ]
     result = []
-    # No ORDER BY … LIMIT in SQL: it would walk the area's whole history in time order; few rows match.
     for pk, service, category, admin1, admin2, place_name, since, restored_at, status in rows:
-        active = since < day_end and (restored_at is None or restored_at >= day_end)
+        still_out = since < day_end and (restored_at is None or restored_at >= day_end)
         # An outage active at the end of the period is measured to then (or to now, for a period not over yet);
         # a restored one from its start to its restoration.
-        until = min(day_end, now) if active else restored_at
+        until = min(day_end, now) if still_out else restored_at
         result.append(
             {
                 "id": str(pk),
-                "service": service or services[category],
+                "service": service,
                 "category": category,
                 "admin1": admin1,
                 "admin2": admin2,
                 "place_name": place_name,
                 "since": since.isoformat(),
                 "restored_at": restored_at.isoformat() if restored_at else None,
-                "active": active,
+                "active": still_out,
                 "hours": round(max((until - since).total_seconds(), 0) / 3600, 1),
                 "verified": status == IncidentStatus.VERIFIED,
             }
         )
-    # Active first, the longest first; then the restored, the latest first.
-    result.sort(key=lambda o: (not o["active"], -o["hours"] if o["active"] else 0, o["since"]))
-    return result
+    return counts, result
 
 
-def cumulative_claims(filters: SituationFilters) -> list[dict]:
+def cumulative_claims(filters: SituationFilters, *, verified_only: bool = False) -> list[dict]:
     """Running totals reports gave for an area and period: quoted apart, never in any figure.
 
-    From reports of the period and areas that were not rejected; what is kept
-    of each is the figure, where and when, and the kind of source with its
-    grading, never who reported it or who the source is.
+    From reports of the period and areas that were not rejected (`verified_only`:
+    from verified reports only, what partners may read); what is kept of each is
+    the figure, where and when, and the kind of source with its grading, never
+    who reported it or who the source is.
     """
+    reports = Q(report__status=ReportStatus.VERIFIED) if verified_only else ~Q(report__status=ReportStatus.REJECTED)
     rows = (
         ReportCasualty.objects.filter(
+            reports,
             filters.area_q(admin1="report__admin1_id", admin2="report__admin2_id"),
             filters.category_q(category="report__category_id"),
             scope=CasualtyScope.CUMULATIVE,
             report__occurred_at__gte=filters.start,
             report__occurred_at__lt=filters.end,
         )
-        .exclude(report__status=ReportStatus.REJECTED)
         .order_by("-high", "report__occurred_at", "id")
         .values(
             "kind",
@@ -376,30 +451,38 @@ def cumulative_claims(filters: SituationFilters) -> list[dict]:
     ]
 
 
-def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str, Any]:
-    """The incidents as points (their coordinates, else their district's or governorate's point), newest first."""
+def map_points(filters: SituationFilters, *, names: dict[str, dict], limit: int = MAX_POINTS) -> list[dict]:
+    """The newest `limit` incidents as points (their coordinates, else their district's or governorate's point).
+
+    One query: each incident's killed (best, every group) is a correlated sum over its own few figures.
+    """
     flags = State.verified_flags(filters.state)
-    statuses = (
-        [IncidentStatus.VERIFIED] if flags == (True,) else [IncidentStatus.UNVERIFIED] if flags == (False,) else LIVE
-    )
-    incidents = _live_incidents(filters).filter(status__in=statuses)
-    killed = {
-        row["incident_id"]: row["best"]
-        for row in IncidentCasualty.objects.filter(incident__in=incidents, kind="killed")
-        .values("incident_id")
+    statuses = [s for s in LIVE if (s == IncidentStatus.VERIFIED) in flags]
+    killed = (
+        IncidentCasualty.objects.filter(incident=OuterRef("pk"), kind="killed")
+        .order_by()
+        .values("incident")
         .annotate(best=Sum("best"))
-    }
+        .values("best")
+    )
+    rows = (
+        _live_incidents(filters)
+        .filter(status__in=statuses)
+        .annotate(killed=Subquery(killed))
+        .order_by("-occurred_from", "id")
+        .values_list(
+            "id", "title", "category_id", "category__group", "status", "occurred_from", "latitude", "longitude",
+            "admin1_id", "admin2_id", "killed",
+        )[:limit]
+    )  # fmt: skip
+    zone = counting_zone()
     points = []
-    rows = incidents.order_by("-occurred_from", "id").values_list(
-        "id", "title", "category_id", "category__group", "status", "occurred_from", "latitude", "longitude",
-        "admin1_id", "admin2_id",
-    )[:MAX_POINTS]  # fmt: skip
-    for pk, title, category, group, status, occurred_from, lat, lon, admin1, admin2 in rows:
+    for pk, title, category, group, status, occurred_from, lat, lon, admin1, admin2, dead in rows:
         approximate = lat is None
         if approximate:
             area = names.get(admin2 or "") or names.get(admin1, {})
             lat, lon = area.get("lat"), area.get("lon")
-        if lat is None or lon is None:  # both or neither (a check constraint); an area has both
+        if lat is None or lon is None:
             continue
         points.append(
             {
@@ -411,32 +494,55 @@ def map_points(filters: SituationFilters, *, names: dict[str, dict]) -> dict[str
                 "category": category,
                 "group": group,
                 "verified": status == IncidentStatus.VERIFIED,
-                "date": occurred_from.astimezone(counting_zone()).date().isoformat(),
-                "killed": killed.get(pk, 0),
+                "date": occurred_from.astimezone(zone).date().isoformat(),
+                "killed": dead or 0,
             }
         )
-    return {"points": points, "total": incidents.count() if len(points) >= MAX_POINTS else len(points)}
+    return points
 
 
-def situation_figures(*, filters: SituationFilters, now: dt.datetime | None = None, points: bool = True) -> dict:
-    """Everything the dashboard and a situation report show, as JSON-ready data."""
+def situation_figures(
+    *,
+    filters: SituationFilters,
+    now: dt.datetime | None = None,
+    points: bool = True,
+    points_limit: int = MAX_POINTS,
+    audience: str = INTERNAL,
+) -> dict:
+    """Everything the dashboard and a situation report show, as JSON-ready data.
+
+    `audience` PARTNER: what a partner may read (docs/situation.md, invariant 6
+    of the product design): verified incidents only in every figure, list and
+    point, no "all reported" column, and the cumulative claims of verified
+    reports only. The coordinators' copy (INTERNAL) has both states, marked.
+    """
     now = now or timezone.now()
+    partner = audience == PARTNER
+    if partner:
+        filters = replace(filters, state=State.VERIFIED)
     names = _area_names()
-    outage_list = outages(filters, now=now)
+    outage_counts, outage_list = outages(filters, now=now, verified_only=partner)
+    tile_figures = tiles(filters, outage_counts=outage_counts)
+    if partner:
+        tile_figures = {"verified": tile_figures["verified"]}
     figures = {
+        "audience": audience,
         "period": {"start": filters.date_from.isoformat(), "end": filters.date_to.isoformat()},
         "areas": list(filters.areas),
         "categories": list(filters.categories),
         "state": filters.state,
         "as_of": now.isoformat(),
-        "tiles": tiles(filters, outages=outage_list),
+        "tiles": tile_figures,
         "days": daily_series(filters),
         **area_table(filters, names=names),
+        # The listed outages follow the state chosen (the longest active, the latest restored); the counts
+        # (per service, state, active or restored) count every outage of the period, in both states.
         "outages": outage_list,
-        "cumulative": cumulative_claims(filters),
+        "outage_counts": outage_counts,
+        "cumulative": cumulative_claims(filters, verified_only=partner),
     }
     if points:
-        figures["map"] = map_points(filters, names=names)
+        figures["map"] = {"points": map_points(filters, names=names, limit=points_limit)}
     return figures
 
 

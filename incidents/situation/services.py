@@ -3,7 +3,9 @@
 A report is generated once: the figures are read in one snapshot as of its
 cut-off (`incidents.situation.selectors.situation_figures`), compared with the
 previous report of the same areas and categories, and stored with the HTML and
-the PDF rendered from them. Nothing reads the register again for it afterwards.
+the PDF rendered from them: the coordinators' copy (verified and all reported,
+marked) and the partners' copy (verified incidents and verified reports' claims
+only), from the same snapshot. Nothing reads the register again for it afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.situation.models import SituationReport, SituationReportStatus
-from incidents.situation.selectors import SituationFilters, situation_figures
+from incidents.situation.selectors import PARTNER, PRINT_MAP_POINTS, SituationFilters, situation_figures
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +81,11 @@ def _claim(report_id) -> bool:
     )
 
 
-def _read_snapshot(filters: SituationFilters) -> dict:
-    """All figures from one snapshot of the database, so they add up with each other as of the cut-off."""
+def _read_snapshot(filters: SituationFilters) -> tuple[dict, dict]:
+    """All figures from one snapshot of the database, so they add up with each other as of the cut-off.
+
+    The coordinators' figures and the partners' (verified only), read as of the same instant.
+    """
     # A snapshot needs the outermost transaction (the worker's); inside another one (a test) it reads that one's.
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
@@ -88,7 +93,10 @@ def _read_snapshot(filters: SituationFilters) -> dict:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         now = timezone.now()
-        return situation_figures(filters=filters, now=now)
+        return (
+            situation_figures(filters=filters, now=now, points_limit=PRINT_MAP_POINTS),
+            situation_figures(filters=filters, now=now, points_limit=PRINT_MAP_POINTS, audience=PARTNER),
+        )
 
 
 def previous_report(report: SituationReport) -> SituationReport | None:
@@ -122,12 +130,15 @@ def changes_since(*, figures: dict, previous: dict | None) -> dict | None:
         return {str(row["pcode"]) + "|" + str(row.get("parent")): row for row in rows}
 
     tiles = {}
-    for state in ("verified", "all"):
+    # The partners' figures have no "all reported" tiles.
+    for state in (s for s in ("verified", "all") if s in figures["tiles"] and s in previous["tiles"]):
         now, before = figures["tiles"][state], previous["tiles"][state]
         tiles[state] = {
             "incidents": now["incidents"] - before["incidents"],
             "killed_best": now["killed"]["best"] - before["killed"]["best"],
             "injured_best": now["injured"]["best"] - before["injured"]["best"],
+            "abducted_best": now["abducted"]["best"] - before["abducted"]["best"],
+            "detained_best": now["detained"]["best"] - before["detained"]["best"],
             "outages_active": now["outages_active"] - before["outages_active"],
         }
     areas = {}
@@ -154,22 +165,31 @@ def situation_report_generate(*, report_id) -> bool:
             areas=tuple(report.areas),
             categories=tuple(report.categories),
         )
-        figures = _read_snapshot(filters)
+        figures, partner = _read_snapshot(filters)
         previous = previous_report(report)
-        figures["previous"] = (
+        reference = (
             {"id": str(previous.pk), "period": previous.figures["period"], "as_of": previous.figures["as_of"]}
             if previous
             else None
         )
+        figures["previous"] = partner["previous"] = reference
         figures["changes"] = changes_since(figures=figures, previous=previous.figures if previous else None)
-        # Partners may read the report: nothing in it may point at a report (and so at its monitor).
-        for claim in figures["cumulative"]:
+        # Against the previous report's partners' figures (none in a report made before there were two copies).
+        partner["changes"] = changes_since(
+            figures=partner, previous=(previous.figures.get("partner") if previous else None)
+        )
+        # Nothing in either copy may point at a report (and so at its monitor).
+        for claim in figures["cumulative"] + partner["cumulative"]:
             claim.pop("report", None)
+        figures["partner"] = partner
         cut_off = dt.datetime.fromisoformat(figures["as_of"])
-        _progress(report_id, 45, "html")
+        _progress(report_id, 35, "html")
         html = render_report_html(report=report, figures=figures, cut_off=cut_off, previous=previous)
-        _progress(report_id, 65, "pdf")
+        partner_html = render_report_html(report=report, figures=partner, cut_off=cut_off, previous=previous)
+        _progress(report_id, 50, "pdf")
         pdf = render_report_pdf(html=html)
+        _progress(report_id, 75, "partner pdf")
+        partner_pdf = render_report_pdf(html=partner_html)
         SituationReport.objects.filter(pk=report_id, status=SituationReportStatus.RUNNING).update(
             status=SituationReportStatus.DONE,
             figures=figures,
@@ -177,6 +197,8 @@ def situation_report_generate(*, report_id) -> bool:
             previous=previous,
             html=html,
             pdf=pdf,
+            partner_html=partner_html,
+            partner_pdf=partner_pdf,
             progress=100,
             progress_step="done",
         )
@@ -191,9 +213,12 @@ def situation_report_generate(*, report_id) -> bool:
 
 def situation_report_publish(*, report: SituationReport, by) -> SituationReport:
     """Make a ready report visible to partners (`/api/v1/situation-reports/`); publishing twice changes nothing."""
-    updated = SituationReport.objects.filter(
-        pk=report.pk, status=SituationReportStatus.DONE, published_at__isnull=True
-    ).update(published_at=timezone.now(), published_by=by)
+    # A report without a partners' copy (made before there were two) is never shown to partners.
+    updated = (
+        SituationReport.objects.filter(pk=report.pk, status=SituationReportStatus.DONE, published_at__isnull=True)
+        .exclude(partner_html="")
+        .update(published_at=timezone.now(), published_by=by)
+    )
     report.refresh_from_db()
     if not updated and report.published_at is None:
         raise SituationReportError("Only a ready report can be published.")

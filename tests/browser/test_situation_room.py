@@ -66,6 +66,10 @@ def test_a_coordinator_sees_the_coasts_march_and_generates_reports_in_both_langu
             assert page.locator("#map path.leaflet-interactive").count() >= 14
             assert page.locator("#map .marker-cluster, #map path.leaflet-interactive").count() > 14
             assert page.locator("svg.chart").count() == 4
+            # The clusters count in the page's digits (Arabic-Indic in Arabic).
+            counts = page.locator("#map .marker-cluster span").all_inner_texts()
+            digits = "٠١٢٣٤٥٦٧٨٩" if language == "ar" else "0123456789"
+            assert counts and all(count and set(count) <= set(digits) for count in counts), counts
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= viewport["width"] + 1, f"{language} {size}: the page scrolls sideways ({wide}px)"
             screenshot(page, f"situation-dashboard-{language}-{size}")

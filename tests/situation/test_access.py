@@ -9,7 +9,7 @@ from tests.api.conftest import keyed_client
 from tests.factories import MonitorFactory, ReviewerFactory
 
 pytestmark = pytest.mark.django_db
-PAGES = ["situation:dashboard", "situation:report-list"]
+PAGES = ["situation:dashboard", "situation:map-points", "situation:report-list"]
 
 
 def refused(response) -> bool:

@@ -25,8 +25,10 @@ def ready(coordinator, **fields) -> SituationReport:
         "language": "ar",
         "status": SituationReportStatus.DONE,
         "cut_off": timezone.now(),
-        "html": "<!doctype html><html lang=ar><title>تقرير الوضع</title></html>",
-        "pdf": b"%PDF-1.7 frozen",
+        "html": "<!doctype html><html lang=ar><title>تقرير الوضع</title><p>internal: all reported</p></html>",
+        "pdf": b"%PDF-1.7 frozen, internal",
+        "partner_html": "<!doctype html><html lang=ar><title>تقرير الوضع</title><p>verified only</p></html>",
+        "partner_pdf": b"%PDF-1.7 frozen",
         "figures": {"tiles": {}},
     }
     values.update(fields)
@@ -48,10 +50,22 @@ def test_partners_list_only_published_reports_with_the_contract_fields(partner, 
     assert row["areas"] == ["SY06", "SY10"] and row["language"] == "ar" and row["period_start"] == "2025-03-06"
     assert row["cut_off"].endswith("Z") and row["published_at"].endswith("Z")
     assert partner.get(f"{LIST}{published.pk}/").json() == row
+    # The partners' copy (verified only), never the coordinators' one.
     html = partner.get(row["html_url"])
     assert html.status_code == 200 and "تقرير الوضع" in html.content.decode()
+    assert "verified only" in html.content.decode() and "internal" not in html.content.decode()
     pdf = partner.get(row["pdf_url"])
     assert pdf["Content-Type"] == "application/pdf" and pdf.content == b"%PDF-1.7 frozen"
+
+
+def test_a_report_without_a_partners_copy_is_neither_published_nor_listed(partner, coordinator):
+    """A report made before there were two copies has only the coordinators' one: partners never get it."""
+    old = ready(coordinator, partner_html="", partner_pdf=b"")
+    with pytest.raises(SituationReportError):
+        situation_report_publish(report=old, by=coordinator)
+    SituationReport.objects.filter(pk=old.pk).update(published_at=timezone.now(), published_by=coordinator)
+    assert partner.get(LIST).json()["results"] == []
+    assert partner.get(f"{LIST}{old.pk}/html/").status_code == 404
 
 
 def test_an_unpublished_report_does_not_exist_for_a_partner(partner, coordinator):

@@ -73,7 +73,41 @@ def test_the_coasts_march_is_shown_by_default_with_the_demo_figures(demo, admin_
     assert figures["tiles"]["verified"]["incidents"] == 4
     assert f'data-figure="killed-verified">{figures["tiles"]["verified"]["killed"]["best"]}<' in page.text
     assert {g["pcode"] for g in figures["governorates"]} == {"SY06", "SY10"}
-    assert len(figures["map"]["points"]) == figures["tiles"]["all"]["incidents"]
+    # The map's points: every incident of the period (fewer than the map's limit), fetched by the map's script.
+    points = admin_login(coordinator).get(page.context["map_data"]["pointsUrl"]).json()["points"]
+    assert len(points) == figures["tiles"]["all"]["incidents"] == 20
+    assert page.context["map_total"] == page.context["map_shown"] == "20"
+
+
+@pytest.mark.parametrize("state", ["", "verified", "unverified"])
+def test_the_maps_points_are_the_incidents_of_the_filters_and_the_state_shown(
+    demo, admin_login, coordinator, reviewer_api, state
+):
+    client = admin_login(coordinator)
+    query = {**PERIOD, "admin1": "SY06", "state": state}
+    incident_params, _ = api_params(query)
+    statuses = [state] if state else ["verified", "unverified"]
+    expected = {
+        incident["id"]: incident
+        for status in statuses
+        for incident in all_pages(reviewer_api, "/api/v1/incidents/", {**incident_params, "status": status})
+    }
+    points = client.get("/admin/situation/points.json", query).json()["points"]
+    assert {point["id"] for point in points} == set(expected) and points
+    for point in points:
+        incident = expected[point["id"]]
+        assert point["verified"] == (incident["status"] == "verified")
+        killed = sum(c["best"] for c in incident["casualties"] if c["kind"] == "killed")
+        assert point["killed"] == killed
+        assert point["approximate"] == (incident["latitude"] is None)
+    # Newest first.
+    dates = [point["date"] for point in points]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_the_maps_points_refuse_a_bad_filter_naming_it(db, admin_login, coordinator):
+    response = admin_login(coordinator).get("/admin/situation/points.json", {**PERIOD, "state": "maybe"})
+    assert response.status_code == 400 and "state" in response.json()["errors"]
 
 
 def test_a_cumulative_claim_is_listed_apart_and_never_enters_a_figure(demo, admin_login, coordinator):
@@ -108,6 +142,10 @@ def test_outages_active_at_the_end_of_the_period_and_restored_ones_with_their_du
     # Measured to the end of the period (10 March, midnight in Damascus), not to today.
     assert telecom["hours"] == 64.0 and telecom["restored_at"] is None
     assert figures["tiles"]["all"]["outages_active"] == 1 and figures["tiles"]["verified"]["outages_active"] == 0
+    # The state chosen narrows the lists, never the tiles (which show both states side by side).
+    verified_only = dashboard(admin_login(coordinator), {**PERIOD, "state": "verified"}).context["figures"]
+    assert verified_only["tiles"] == figures["tiles"]
+    assert verified_only["outages"] == [o for o in figures["outages"] if o["verified"]] != figures["outages"]
     # On 8 March the electricity was still cut: active at that day's end.
     earlier = dashboard(admin_login(coordinator), {"date_from": "2025-03-06", "date_to": "2025-03-08"})
     assert earlier.context["figures"]["tiles"]["verified"]["outages_active"] == 1
@@ -129,3 +167,17 @@ def test_a_bad_filter_is_a_400_naming_the_field(db, admin_login, coordinator, qu
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert f'id="error-{field}"' in response.text
+
+
+def test_the_outages_are_counted_in_full_and_listed_the_longest_active_and_the_latest_restored_first(demo):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from incidents.situation.selectors import SituationFilters, outages
+
+    filters = SituationFilters(date_from=dt.date(2025, 3, 6), date_to=dt.date(2025, 3, 10))
+    counts, listed = outages(filters, now=timezone.now(), listed=1)
+    # Every outage counts (electricity and water restored, telecom active); one of each kind is listed.
+    assert sum(row["count"] for row in counts) == 3 and sum(row["count"] for row in counts if row["active"]) == 1
+    assert [(o["service"], o["active"]) for o in listed] == [("telecom", True), ("water", False)]

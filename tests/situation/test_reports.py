@@ -67,6 +67,9 @@ def test_a_report_is_frozen_and_the_next_one_states_the_change(
     assert change["incidents"] == 1
     assert second.figures["tiles"]["verified"]["incidents"] == first.figures["tiles"]["verified"]["incidents"] + 1
     assert second.figures["changes"]["tiles"]["all"]["incidents"] == 0
+    # The partners' copy states the change of its own (verified) figures against the previous partners' copy.
+    assert second.figures["partner"]["changes"]["tiles"] == {"verified": change}
+    assert "+1" in second.partner_html
     assert "+1" in second.html and "Compared with" in second.html
 
 
@@ -139,3 +142,66 @@ def test_the_pdf_reads_as_a_person_reads_it(
     else:
         for words in ("Situation report", "Highlights", "Key figures", "Lattakia", "1,225"):
             assert words in text, words
+
+
+def test_the_partners_copy_shows_verified_incidents_and_verified_claims_only(
+    demo, admin_login, coordinator, partner_api, django_capture_on_commit_callbacks
+):
+    """Invariant 6: a partner never sees anything unverified, so a published report's copy for partners has
+    no "all reported" figure, no unverified incident, outage or point, and no claim from an unverified report."""
+    from incidents.situation.services import situation_report_publish
+    from tests.factories import ReportCasualtyFactory, ReportFactory, area, category
+
+    first = Report.objects.order_by("occurred_at").first()
+    unverified_claim = ReportFactory(
+        category=category("killing"), occurred_at=first.occurred_at, admin1=area("SY06"), admin2=None,
+        status="submitted",
+    )  # fmt: skip
+    ReportCasualtyFactory(
+        report=unverified_claim, kind="killed", group="civilian", low=43217, high=43217, scope="cumulative"
+    )
+    verified_claim = ReportFactory(
+        category=category("killing"), occurred_at=first.occurred_at, admin1=area("SY10"), admin2=None,
+        status="verified",
+    )  # fmt: skip
+    ReportCasualtyFactory(
+        report=verified_claim, kind="killed", group="civilian", low=8765, high=8765, scope="cumulative"
+    )
+    client = admin_login(coordinator)
+    report = generate(client, django_capture_on_commit_callbacks)
+    internal, partner = report.figures, report.figures["partner"]
+    assert partner["audience"] == "partner" and set(partner["tiles"]) == {"verified"}
+    assert partner["tiles"]["verified"] == internal["tiles"]["verified"]
+    assert internal["tiles"]["all"]["incidents"] > internal["tiles"]["verified"]["incidents"]
+    assert sum(g["incidents"] for g in partner["governorates"]) == partner["tiles"]["verified"]["incidents"]
+    assert sum(d["killed_best"] for d in partner["days"]) == partner["tiles"]["verified"]["killed"]["best"]
+    assert partner["map"]["points"] and all(point["verified"] for point in partner["map"]["points"])
+    assert all(outage["verified"] for outage in partner["outages"])
+    assert [claim["high"] for claim in partner["cumulative"]] == [8765]
+    # The coordinators' copy quotes the unverified claim, marked; the partners' copy does not.
+    assert any(claim["high"] == 43217 and not claim["verified"] for claim in internal["cumulative"])
+    assert "43,217" in report.html and "Not verified" in report.html and "All reported" in report.html
+    html = report.partner_html
+    assert "43,217" not in html and "Not verified" not in html and "All reported" not in html
+    assert "8,765" in html and "verified incidents only" in html and report.partner_pdf.startswith(b"%PDF")
+    # Published, the API serves that copy; the coordinator can read it first.
+    assert client.get(reverse("situation:report-partner-html", args=[report.pk])).text == html
+    situation_report_publish(report=report, by=coordinator)
+    row = partner_api.get("/api/v1/situation-reports/").json()["results"][0]
+    assert partner_api.get(row["html_url"]).content.decode() == html
+    assert partner_api.get(row["pdf_url"]).content == bytes(report.partner_pdf)
+
+
+@pytest.mark.parametrize(
+    "period", [(dt.date(2025, 3, 6), dt.date(2025, 3, 10)), (dt.date(2025, 1, 1), dt.date(2025, 1, 7))]
+)
+@pytest.mark.parametrize("audience", ["internal", "partner"])
+def test_a_report_has_three_to_five_highlights_even_for_a_quiet_period(demo, period, audience):
+    from incidents.situation.rendering import presentation
+    from incidents.situation.selectors import SituationFilters, situation_figures
+
+    figures = situation_figures(
+        filters=SituationFilters(date_from=period[0], date_to=period[1]), points=False, audience=audience
+    )
+    for language in ("en", "ar"):
+        assert 3 <= len(presentation(figures=figures, language=language, rtl=language == "ar")["highlights"]) <= 5

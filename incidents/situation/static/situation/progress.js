@@ -10,7 +10,8 @@
       .then(function (r) { return r.json(); })
       .then(function (state) {
         bar.value = state.progress;
-        text.textContent = new Intl.NumberFormat(document.documentElement.lang).format(state.progress) + "%";
+        var lang = document.documentElement.lang;
+        text.textContent = new Intl.NumberFormat(lang === "ar" ? "ar-u-nu-arab" : lang).format(state.progress) + "%";
         if (state.status === "done" || state.status === "failed") { window.location.assign(box.dataset.done); return; }
         window.setTimeout(poll, 1000);
       })
