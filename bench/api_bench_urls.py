@@ -79,7 +79,36 @@ def plain_submit(request):
     return JsonResponse({"id": str(report.pk)}, status=201)
 
 
+def _before_views():
+    """The incident list through the serializer and the GeoJSON through the Python writer: the paths before."""
+    from incidents.api.exports import INCIDENT_COLUMNS, export_response, incident_export_rows, incident_point
+    from incidents.api.views import IncidentViewSet
+
+    class SerializedIncidents(IncidentViewSet):
+        def list(self, request, *args, **kwargs):
+            return super(IncidentViewSet, self).list(request, *args, **kwargs)
+
+        def export(self, *, fmt, queryset):
+            return export_response(
+                fmt=fmt, name="incidents", rows=incident_export_rows(queryset), columns=INCIDENT_COLUMNS,
+                point=incident_point,
+            )  # fmt: skip
+
+    serialized = SerializedIncidents.as_view({"get": "list"})
+
+    def python_geojson(request):
+        request.GET = request.GET.copy()
+        request.GET["format"] = "geojson"
+        return serialized(request)
+
+    return serialized, python_geojson
+
+
+serialized_incidents, python_geojson = _before_views()
+
 urlpatterns = [
+    path("bench/serialized-incidents/", serialized_incidents),
+    path("bench/python-geojson/", python_geojson),
     path("bench/naive.csv", naive_csv),
     path("bench/plain-submit", plain_submit),
     path("", include("config.urls")),

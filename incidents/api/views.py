@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import connection
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,7 +24,14 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from incidents.api.auth import ApiKeyAuthentication
-from incidents.api.copy_export import aggregate_copy_statement, copy_export_response, incident_copy_statement
+from incidents.api.copy_export import (
+    aggregate_copy_statement,
+    aggregate_geojson_statement,
+    copy_export_response,
+    geojson_response,
+    incident_copy_statement,
+    incident_geojson_statement,
+)
 from incidents.api.exports import (
     AGGREGATE_COLUMNS,
     EXPORT_FORMATS,
@@ -36,6 +43,7 @@ from incidents.api.exports import (
     incident_point,
 )
 from incidents.api.filters import DailyAggregateFilterSet, IncidentFilterSet, ReportFilterSet
+from incidents.api.json_page import incident_json_rows, page_json
 from incidents.api.negotiation import UrlFormatFirstNegotiation
 from incidents.api.pagination import KeysetPagination
 from incidents.api.parsers import BoundedJSONParser
@@ -277,6 +285,16 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         return incidents_visible(viewer=self.viewer)
 
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "json" or connection.vendor != "postgresql":
+            return super().list(request, *args, **kwargs)
+        # The page written by PostgreSQL in one query (incidents/api/json_page.py): what the serializer
+        # writes, without building 100 model instances and serializing them field by field.
+        queryset = self.filter_queryset(self.get_queryset())
+        rendered = self.paginator.paginate_rendered(queryset, request, self, incident_json_rows)
+        body = page_json(next_link=self.paginator.get_next_link(), rendered=rendered)
+        return HttpResponse(body, content_type="application/json")
+
     @extend_schema(
         summary="Reviewers: merge this incident into another (one event reported twice)",
         description="This incident becomes a tombstone (`merged`, `merged_into`); its reports move to the other, "
@@ -317,6 +335,8 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
         if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
             statement = incident_copy_statement(queryset, hxl=fmt == "hxl")
             return copy_export_response(name="incidents", hxl=fmt == "hxl", statement=statement)
+        if fmt == "geojson" and connection.vendor == "postgresql":
+            return geojson_response(name="incidents", statement=incident_geojson_statement(queryset))
         return export_response(
             fmt=fmt,
             name="incidents",
@@ -348,6 +368,8 @@ class DailyAggregateViewSet(ExportingListMixin, mixins.ListModelMixin, ApiViewSe
         if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
             statement = aggregate_copy_statement(queryset, hxl=fmt == "hxl")
             return copy_export_response(name="daily-aggregates", hxl=fmt == "hxl", statement=statement)
+        if fmt == "geojson" and connection.vendor == "postgresql":
+            return geojson_response(name="daily-aggregates", statement=aggregate_geojson_statement(queryset))
         return export_response(
             fmt=fmt,
             name="daily-aggregates",
