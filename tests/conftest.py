@@ -10,6 +10,7 @@ from django.utils import translation
 
 from reports.models import Area, AreaAlias, Category
 from reports.seed_data import load_categories, load_gazetteer
+from reports.services import reference_lookups_forget
 from tests.factories import CoordinatorFactory, MonitorFactory, ReviewerFactory
 
 
@@ -39,6 +40,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Put back the migrated categories and gazetteer after a transactional test flushed them."""
+    reference_lookups_forget()  # what a previous test read may have been rolled back since
     if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db", "live_server"} & set(
         request.fixturenames
     ):
