@@ -14,6 +14,9 @@ same database:
 
 - a plain Django view doing the same insert through the ORM without the
   API (no key, no serializer, no domain checks): what the framework costs;
+  and the same view also sending, after the commit, the two messages a
+  submission sends (the pipeline's and the alert check's): what the API
+  costs beyond the work any submission must do;
 - a raw psycopg INSERT of the same rows (report + casualty, one transaction
   each), from the same number of client threads: the floor.
 
@@ -253,6 +256,7 @@ def main() -> None:
             for label, path in (
                 ("POST /api/v1/reports/ (the API)", "/api/v1/reports/"),
                 ("baseline: plain Django view, ORM insert", "/bench/plain-submit"),
+                ("plain Django view, ORM insert + the two enqueues", "/bench/plain-submit-enqueued"),
             ):
                 run_clients(
                     port=options.port, path=path, keys=keys, total=options.clients * 10, clients=options.clients

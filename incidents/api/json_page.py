@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 from incidents.api import sql_json
 from incidents.api.copy_export import _utc
@@ -77,6 +77,12 @@ SELECT_JSON = (
 )
 
 
+def _column(name: str) -> str:
+    field = Incident._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # noqa: S101 — keyset columns are concrete fields
+    return field.column
+
+
 def incident_json_rows(
     incidents: QuerySet, *, ordering: tuple[str, ...], limit: int
 ) -> list[tuple[dict[str, Any], str]]:
@@ -87,7 +93,7 @@ def incident_json_rows(
     """
     ids = incidents.select_related(None).prefetch_related(None).values("id")[:limit]
     inner, params = ids.query.sql_with_params()
-    order = ", ".join(f"i.{Incident._meta.get_field(name).column}" for name in ordering)
+    order = ", ".join(f"i.{_column(name)}" for name in ordering)
     # Only constant SQL of this module around Django's compiled query; every value is a bound parameter.
     sql = (
         f"SELECT {order}, {SELECT_JSON} FROM ({inner}) page "  # noqa: S608

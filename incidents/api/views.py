@@ -298,8 +298,10 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
         # The page written by PostgreSQL in one query (incidents/api/json_page.py): what the serializer
         # writes, without building 100 model instances and serializing them field by field.
         queryset = self.filter_queryset(self.get_queryset())
-        rendered = self.paginator.paginate_rendered(queryset, request, self, incident_json_rows)
-        body = page_json(next_link=self.paginator.get_next_link(), rendered=rendered)
+        paginator = self.paginator
+        assert isinstance(paginator, KeysetPagination)  # noqa: S101 — the API's pagination
+        rendered = paginator.paginate_rendered(queryset, request, self, incident_json_rows)
+        body = page_json(next_link=paginator.get_next_link(), rendered=rendered)
         return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
