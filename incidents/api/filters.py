@@ -124,6 +124,11 @@ def _unknown(queryset: QuerySet, field: str, keys: list[str]) -> str | None:
     return next((key for key in keys if key not in found), None)
 
 
+def known_keys_forget() -> None:
+    """Empty this process's copy of the keys filters have found (between tests)."""
+    _known_keys.clear()
+
+
 class KnownModelChoiceField(django_filters.fields.ModelChoiceField):
     """A model's key (its `to_field_name`, else its primary key) checked against the known keys."""
 
