@@ -52,8 +52,13 @@ def naive_csv(request):
 
 
 @csrf_exempt
-def plain_submit(request):
-    """The same insert as a submission, through the ORM, without key, serializer or domain checks."""
+def plain_submit(request, *, enqueue: bool = False):
+    """The same insert as a submission, through the ORM, without key, serializer or domain checks.
+
+    `enqueue`: and after the commit the two messages a submission sends (the pipeline's, the alert check's).
+    """
+    from incidents.tasks import enqueue_report
+    from reports.alerts.tasks import alerts_enqueue
     from reports.models import Report, ReportCasualty, User
 
     data = json.loads(request.body)
@@ -76,11 +81,49 @@ def plain_submit(request):
             submission_hash=hashlib.sha256(request.body).hexdigest(),
         )
         ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in data["casualties"])
+        if enqueue:
+            transaction.on_commit(lambda: enqueue_report(report.pk))
+            transaction.on_commit(lambda: alerts_enqueue(report_id=report.pk))
     return JsonResponse({"id": str(report.pk)}, status=201)
 
 
+@csrf_exempt
+def plain_submit_enqueued(request):
+    return plain_submit(request, enqueue=True)
+
+
+def _before_views():
+    """The incident list through the serializer and the GeoJSON through the Python writer: the paths before."""
+    from incidents.api.exports import INCIDENT_COLUMNS, export_response, incident_export_rows, incident_point
+    from incidents.api.views import IncidentViewSet
+
+    class SerializedIncidents(IncidentViewSet):
+        def list(self, request, *args, **kwargs):
+            return super(IncidentViewSet, self).list(request, *args, **kwargs)
+
+        def export(self, *, fmt, queryset):
+            return export_response(
+                fmt=fmt, name="incidents", rows=incident_export_rows(queryset), columns=INCIDENT_COLUMNS,
+                point=incident_point,
+            )  # fmt: skip
+
+    serialized = SerializedIncidents.as_view({"get": "list"})
+
+    def python_geojson(request):
+        request.GET = request.GET.copy()
+        request.GET["format"] = "geojson"
+        return serialized(request)
+
+    return serialized, python_geojson
+
+
+serialized_incidents, python_geojson = _before_views()
+
 urlpatterns = [
+    path("bench/serialized-incidents/", serialized_incidents),
+    path("bench/python-geojson/", python_geojson),
     path("bench/naive.csv", naive_csv),
     path("bench/plain-submit", plain_submit),
+    path("bench/plain-submit-enqueued", plain_submit_enqueued),
     path("", include("config.urls")),
 ]

@@ -221,11 +221,11 @@ def measure_copy() -> dict:
     return {"seconds": time.perf_counter() - started, "mib": size / 2**20}
 
 
-def measure_list(port: int, key: str, requests: int = 200) -> dict:
+def measure_list(port: int, key: str, requests: int = 200, prefix: str = "/api/v1/incidents/") -> dict:
     server = Server(port)
     try:
         latencies = []
-        path = "/api/v1/incidents/?admin1=SY06&category=killing&category=execution&page_size=100"
+        path = prefix + "?admin1=SY06&category=killing&category=execution&page_size=100"
         server.get(path, key).read()
         for n in range(requests):
             query = path + ("&occurred_after=2025-04-01" if n % 2 else "")

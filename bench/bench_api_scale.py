@@ -1,6 +1,7 @@
 """Benchmark: the partner API at a million incidents — exports formatted by PostgreSQL and the filtered list.
 
     python bench/bench_api_scale.py [--incidents 1000000] [--reseed] [--port 8767] [--skip-geojson]
+                                    [--python-geojson] [--database sijil_bench12]
 
 Builds, once, its own database `sijil_bench12` (migrated, then N verified incidents and 2N casualty
 rows inserted by SQL with generate_series — no ORM; the commit-order stamp trigger of migration
@@ -8,12 +9,14 @@ rows inserted by SQL with generate_series — no ORM; the commit-order stamp tri
 unless `--reseed`. Then against gunicorn (one sync worker, bench/api_bench_settings.py), each export on
 a freshly started worker so its peak memory is its own:
 
-- `?format=csv` and `?format=hxl` (COPY-formatted, incidents/api/copy_export.py) and `?format=geojson`
-  (the Python writer): seconds, first byte, MiB, peak RSS growth;
+- `?format=csv`, `?format=hxl` and `?format=geojson` (all COPY-formatted, incidents/api/copy_export.py;
+  `--python-geojson` also runs the Python GeoJSON writer of incidents/api/exports.py, through
+  bench/api_bench_urls.py): seconds, first byte, MiB, peak RSS growth and peak RSS;
 - beside them, in the same run, the baseline: a bare `COPY (SELECT …) TO STDOUT (FORMAT csv)` of the
   same rows (the same join and figures, no formatting) through psycopg;
 - the JSON list filtered by governorate and two categories, 100 a page, 200 requests: p50 and p95,
-  beside the page's bare SQL (the same query through psycopg, 200 times).
+  beside the page's bare SQL (the same query through psycopg, 200 times) and the same list through
+  the serializer (`/bench/serialized-incidents/`, the path before incidents/api/json_page.py).
 
 Prints the figures; BENCHMARKS.md records them. Not a test: no thresholds.
 """
@@ -35,8 +38,18 @@ import bench_api_export as base
 
 DB_NAME = "sijil_bench12"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-base.DB_URL = DB_URL
-os.environ["DATABASE_URL"] = DB_URL
+
+
+def use_database(name: str) -> None:
+    """Point the bench (and bench_api_export's server and key) at the database `name`."""
+    global DB_NAME, DB_URL
+    DB_NAME = name
+    DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+    base.DB_URL = DB_URL
+    os.environ["DATABASE_URL"] = DB_URL
+
+
+use_database(DB_NAME)
 
 SEED_SQL = """
 WITH districts AS (
@@ -164,7 +177,11 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--skip-geojson", action="store_true")
+    parser.add_argument("--python-geojson", action="store_true", help="also the Python GeoJSON writer (slow)")
+    parser.add_argument("--skip-exports", action="store_true", help="only the list")
+    parser.add_argument("--database", default=DB_NAME, help=f"the bench database (default {DB_NAME})")
     options = parser.parse_args()
+    use_database(options.database)
     count = options.incidents
     if options.reseed or seeded_count() != count:
         started = time.perf_counter()
@@ -177,29 +194,41 @@ def main() -> None:
         ("HXL (COPY-formatted)", "/api/v1/incidents/?format=hxl", 2),
     ]
     if not options.skip_geojson:
-        runs.append(("GeoJSON (Python writer)", "/api/v1/incidents/?format=geojson", 0))
+        runs.append(("GeoJSON (COPY-formatted)", "/api/v1/incidents/?format=geojson", 0))
+    if options.python_geojson:
+        runs.append(("GeoJSON (the Python writer, before)", "/bench/python-geojson/", 0))
+    if not options.skip_exports:
+        exports(options.port, key, runs, count)
+    query = bare_list_query()
+    listing = base.measure_list(options.port, key)
+    serialized = base.measure_list(options.port, key, prefix="/bench/serialized-incidents/")
+    again = bare_list_query()
+    print(f"\nfiltered JSON list (admin1 + 2 categories, 100 a page) at {count} incidents, 200 requests each:")
+    for label, figures in (
+        ("baseline: the page's bare SQL through psycopg", query),
+        ("GET /api/v1/incidents/?… (page written by PostgreSQL)", listing),
+        ("the same list through the serializer (before)", serialized),
+        ("baseline again: the bare SQL", again),
+    ):
+        print(f"  {label:<56} p50 {figures['p50']:>7.1f} ms   p95 {figures['p95']:>7.1f} ms")
+
+
+def exports(port: int, key: str, runs: list, count: int) -> None:
     floor = bare_copy()
     print(f"\n{'export of ' + str(count) + ' incidents':<44} {'rows/s':>9} {'s':>7} {'x COPY':>7} {'MiB':>7} "
-          f"{'1st byte s':>10} {'peak RSS +MiB':>14}")  # fmt: skip
+          f"{'1st byte s':>10} {'peak RSS +MiB':>14} {'peak RSS MiB':>13}")  # fmt: skip
     print(f"{'baseline: bare COPY of the same rows':<44} {count / floor['seconds']:>9.0f} {floor['seconds']:>7.2f} "
           f"{1:>7.2f} {floor['mib']:>7.1f}")  # fmt: skip
     for label, path, header_lines in runs:
-        figures = base.measure_export(options.port, key, path)
+        figures = base.measure_export(port, key, path)
         rows = count if header_lines == 0 else figures["lines"] - header_lines
         print(
             f"{label:<44} {rows / figures['seconds']:>9.0f} {figures['seconds']:>7.2f} "
             f"{figures['seconds'] / floor['seconds']:>7.2f} {figures['mib']:>7.1f} {figures['first_byte']:>10.3f} "
-            f"{figures['peak_growth_mib']:>14.1f}"
+            f"{figures['peak_growth_mib']:>14.1f} {figures['peak_mib']:>13.1f}"
         )
     again = bare_copy()
     print(f"{'baseline again, after the exports':<44} {count / again['seconds']:>9.0f} {again['seconds']:>7.2f}")
-    listing = base.measure_list(options.port, key)
-    query = bare_list_query()
-    print(
-        f"\nfiltered JSON list (admin1 + 2 categories, 100 a page) at {count} incidents, 200 requests: "
-        f"p50 {listing['p50']:.1f} ms, p95 {listing['p95']:.1f} ms; "
-        f"its bare SQL: p50 {query['p50']:.2f} ms, p95 {query['p95']:.2f} ms"
-    )
 
 
 if __name__ == "__main__":

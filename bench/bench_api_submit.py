@@ -1,20 +1,28 @@
 """Benchmark: POST /api/v1/reports/ against gunicorn on PostgreSQL — submissions per second and latency.
 
     python bench/bench_api_submit.py [--reports 2000] [--clients 8] [--workers 2] [--port 8766]
+                                     [--database sijil_bench_api_submit] [--redis-db 6] [--rounds 1]
 
 Each submission is a new report (its own client id) from one of the
 monitors' keys, with one casualty row, so every request does the whole
 path: key lookup, parsing, the domain checks and place resolution of
-`report_submit`, the insert, the enqueue on Redis (DB 6, flushed after;
-no worker consumes it here). Beside it, in the same run and on the same
-database:
+`report_submit`, the insert, the enqueue on Redis (`--redis-db`, 6 by
+default, flushed after; no worker consumes it here). The request rate
+limits are off (bench/api_bench_settings.py): the bench would be throttled
+long before it measured anything. Beside it, in the same run and on the
+same database:
 
 - a plain Django view doing the same insert through the ORM without the
   API (no key, no serializer, no domain checks): what the framework costs;
+  and the same view also sending, after the commit, the two messages a
+  submission sends (the pipeline's and the alert check's): what the API
+  costs beyond the work any submission must do;
 - a raw psycopg INSERT of the same rows (report + casualty, one transaction
   each), from the same number of client threads: the floor.
 
-Prints the figures; BENCHMARKS.md records them. Not a test: no thresholds.
+`--rounds N` runs the API and the plain view N times each, alternating, and
+prints every round (the machine's load moves between rounds). Prints the
+figures; BENCHMARKS.md records them. Not a test: no thresholds.
 """
 
 from __future__ import annotations
@@ -36,7 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "sijil_bench_api_submit"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-BROKER_URL = "redis://127.0.0.1:6379/6"
+REDIS_DB = 6
+BROKER_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
 sys.path.insert(0, str(ROOT))
 os.environ["DATABASE_URL"] = DB_URL
@@ -44,6 +53,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # DEBUG is off here, so Sijil refuses the development key: a throwaway one for this run.
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(48))
 os.environ.setdefault("HTTPS_ONLY", "false")
+
+
+def use(*, database: str, redis_db: int) -> None:
+    """The bench's own database and Redis database."""
+    global DB_NAME, DB_URL, REDIS_DB, BROKER_URL
+    DB_NAME, REDIS_DB = database, redis_db
+    DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+    BROKER_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    os.environ["DATABASE_URL"] = DB_URL
 
 
 def psql(sql: str, database: str = "postgres") -> None:
@@ -155,9 +173,11 @@ def raw_inserts(*, total: int, clients: int, monitor_id: int) -> tuple[float, li
         "INSERT INTO reports_report (id, monitor_id, category_id, occurred_at, time_precision, admin1_id, admin2_id, "
         "place_name, latitude, longitude, geo_precision, title, narrative, language, perpetrator, source_type, "
         "source_reliability, info_credibility, source_notes, service, status, review_note, incident_pinned, "
-        "processing_state, processing_attempts, processing_error, submission_hash, received_at, updated_at) "
+        "processing_state, processing_attempts, processing_error, processing_reason, submission_hash, received_at, "
+        "updated_at) "
         "VALUES (%s, %s, 'killing', '2025-03-07T06:30:00Z', 1, 'SY06', 'SY0602', 'Jableh', 35.36, 35.92, 1, %s, %s, "
-        "'', '', 'eyewitness', 'B', 2, '', '', 'submitted', '', false, 'pending', 0, '', %s, now(), now())"
+        "'', '', 'eyewitness', 'B', 2, '', '', 'submitted', '', false, 'pending', 0, '', 'submitted', %s, now(), "
+        "now())"
     )
     casualty_sql = (
         'INSERT INTO reports_reportcasualty (report_id, kind, "group", low, high, scope) '
@@ -203,11 +223,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--database", default=DB_NAME)
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB)
+    parser.add_argument("--rounds", type=int, default=1)
     options = parser.parse_args()
+    use(database=options.database, redis_db=options.redis_db)
 
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ)
     import django
 
     django.setup()
@@ -228,15 +252,20 @@ def main() -> None:
     server = Server(options.port, options.workers)
     rows = []
     try:
-        for label, path in (
-            ("POST /api/v1/reports/ (the API)", "/api/v1/reports/"),
-            ("baseline: plain Django view, ORM insert", "/bench/plain-submit"),
-        ):
-            run_clients(port=options.port, path=path, keys=keys, total=options.clients * 10, clients=options.clients)
-            seconds, latencies, statuses = run_clients(
-                port=options.port, path=path, keys=keys, total=options.reports, clients=options.clients
-            )
-            rows.append((label, len(latencies) / seconds, latencies, statuses))
+        for round_ in range(options.rounds):
+            for label, path in (
+                ("POST /api/v1/reports/ (the API)", "/api/v1/reports/"),
+                ("baseline: plain Django view, ORM insert", "/bench/plain-submit"),
+                ("plain Django view, ORM insert + the two enqueues", "/bench/plain-submit-enqueued"),
+            ):
+                run_clients(
+                    port=options.port, path=path, keys=keys, total=options.clients * 10, clients=options.clients
+                )
+                seconds, latencies, statuses = run_clients(
+                    port=options.port, path=path, keys=keys, total=options.reports, clients=options.clients
+                )
+                suffix = f" [round {round_ + 1}]" if options.rounds > 1 else ""
+                rows.append((label + suffix, len(latencies) / seconds, latencies, statuses))
     finally:
         server.stop()
     seconds, latencies = raw_inserts(total=options.reports, clients=options.clients, monitor_id=monitor_id)
@@ -244,14 +273,14 @@ def main() -> None:
 
     print(
         f"{options.reports} submissions, {options.clients} client threads, gunicorn {options.workers} sync workers\n"
-        f"{'':<50} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses"
+        f"{'':<60} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses"
     )
     for label, rate, latencies, statuses in rows:
         print(
-            f"{label:<50} {rate:>8.0f} {statistics.median(latencies):>8.1f} {percentile(latencies, 0.95):>8.1f} "
+            f"{label:<60} {rate:>8.0f} {statistics.median(latencies):>8.1f} {percentile(latencies, 0.95):>8.1f} "
             f"{percentile(latencies, 0.99):>8.1f}  {statuses or ''}"
         )
-    subprocess.run(["redis-cli", "-n", "6", "FLUSHDB"], check=True, capture_output=True)
+    subprocess.run(["redis-cli", "-n", str(REDIS_DB), "FLUSHDB"], check=True, capture_output=True)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 

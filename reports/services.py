@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from reports import pipeline
@@ -216,13 +218,20 @@ def _replay(existing: Report, *, monitor: User, digest: str) -> SubmitResult:
 
 
 _REFERENCE_CACHE: ContextVar[dict | None] = ContextVar("sijil_reference_cache", default=None)
+# Outside an import batch, categories and areas found are kept per process for this long: they change
+# rarely (an administrator's edit, a migration), and a submission then reads neither. A save or a delete
+# through the ORM empties this process's copy at once (`reference_lookups_forget`); other processes see the
+# change within this many seconds. What was not found is never kept: a new category counts at once.
+REFERENCE_TTL_SECONDS = 60.0
+_PROCESS_REFERENCES: dict[tuple, tuple[float, Any]] = {}
 
 
 @contextmanager
 def reference_lookups_cached() -> Iterator[None]:
     """Within the block, each category and area is read once (a bulk import's batch, reports/imports/).
 
-    They change rarely and a block is short; outside one, every submission reads them afresh.
+    They change rarely and a block is short; outside one, a submission uses the process's copy of
+    those found in the last `REFERENCE_TTL_SECONDS`.
     """
     token = _REFERENCE_CACHE.set({})
     try:
@@ -231,13 +240,30 @@ def reference_lookups_cached() -> Iterator[None]:
         _REFERENCE_CACHE.reset(token)
 
 
-def _cached(key: tuple, query):
+def _cached(key: tuple, query, *, found=bool):
     cache = _REFERENCE_CACHE.get()
-    if cache is None:
-        return query()
-    if key not in cache:
-        cache[key] = query()
-    return cache[key]
+    if cache is not None:
+        if key not in cache:
+            cache[key] = query()
+        return cache[key]
+    now = time.monotonic()
+    kept = _PROCESS_REFERENCES.get(key)
+    if kept is not None and now - kept[0] < REFERENCE_TTL_SECONDS:
+        return kept[1]
+    value = query()
+    if found(value):
+        _PROCESS_REFERENCES[key] = (now, value)
+    return value
+
+
+def reference_lookups_forget(**kwargs) -> None:
+    """Empty this process's copy of the categories and areas (on their save or delete; between tests)."""
+    _PROCESS_REFERENCES.clear()
+
+
+for _model in (Category, Area):
+    post_save.connect(reference_lookups_forget, sender=_model, dispatch_uid=f"sijil-forget-{_model.__name__}")
+    post_delete.connect(reference_lookups_forget, sender=_model, dispatch_uid=f"sijil-forget-{_model.__name__}-deleted")
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -268,6 +294,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         _cached(
             ("areas", *pcodes),
             lambda: {(area.pcode, area.level): area for area in Area.objects.filter(pcode__in=pcodes)},
+            found=lambda areas: len(areas) == len(set(pcodes)),
         )
         if pcodes
         else {}
@@ -286,7 +313,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         # A named place fills in the district the monitor left empty.
         match = place_index().resolve(values["place_name"], within=admin1.pcode)
         if match is not None and match.level == 2:
-            admin2 = Area.objects.get(pcode=match.pcode)
+            district = match.pcode
+            admin2 = _cached(("area", district), lambda: Area.objects.get(pcode=district))
 
     occurred_at, until = values["occurred_at"], values["occurred_until"]
     if occurred_at and until and until < occurred_at:

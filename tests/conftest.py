@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from incidents.api.filters import known_keys_forget
 from reports.models import Area, AreaAlias, Category
 from reports.seed_data import load_categories, load_gazetteer
+from reports.services import reference_lookups_forget
 from tests.factories import CoordinatorFactory, MonitorFactory, ReviewerFactory
 
 
@@ -39,6 +41,8 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Put back the migrated categories and gazetteer after a transactional test flushed them."""
+    reference_lookups_forget()  # what a previous test read may have been rolled back since
+    known_keys_forget()
     if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db", "live_server"} & set(
         request.fixturenames
     ):

@@ -1,4 +1,4 @@
-"""CSV and HXL exports formatted by PostgreSQL: `COPY (SELECT …) TO STDOUT (FORMAT csv)`, streamed.
+"""CSV, HXL and GeoJSON exports formatted by PostgreSQL: `COPY (SELECT …) TO STDOUT`, streamed.
 
 The same columns, tombstones, redaction and spreadsheet safety as the Python writer of
 `incidents.api.exports` (which the embedded SQLite demo still uses), with every value formatted in SQL:
@@ -11,6 +11,15 @@ chunk by chunk as the index scan produces rows (sorting is disabled for the stat
 the `(updated_at, id)` index rather than sorting everything first), so the first byte leaves at once and
 memory stays flat.
 Lines end with LF (COPY's own), the header's too.
+
+GeoJSON: each Feature is written as JSON text in the same SELECT (`sql_json.py`; the properties of the
+Python writer's `geojson_chunks`, with the same values: empty text as null, coordinates as
+double precision, tombstones emptied and without geometry) and leaves COPY as one line of JSON. COPY's
+text format would escape the JSON's backslashes, so it runs in CSV format with a quote and a
+delimiter (0x01, 0x02) that JSON text never holds unescaped (it writes control characters as
+`\\u00XX`): COPY then has nothing to quote and its lines are the JSON byte for byte. Each line begins
+with the comma that separates it from the one before; Python takes the first one's off and puts the
+FeatureCollection around them.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.http import StreamingHttpResponse
 
+from incidents.api import sql_json
 from incidents.api.exports import AGGREGATE_COLUMNS, FORMULA_TRIGGERS, HXL_INCIDENT_ORDER, INCIDENT_COLUMNS
 from reports.days import counting_zone
 
@@ -40,9 +50,7 @@ def _utc(sql: str) -> str:
     """As Python's `isoformat()` in UTC with `Z`: the fraction only when the time has microseconds."""
     at = f"({sql} AT TIME ZONE 'UTC')"
     return (
-        # mod() rather than the % operator: with no filters the statement has no parameters, and psycopg
-        # then leaves a doubled %% as it is.
-        f"(CASE WHEN mod(extract(microseconds FROM {sql})::bigint, 1000000) = 0 "
+        f"(CASE WHEN date_trunc('second', {sql}) = {sql} "
         f"""THEN to_char({at}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') """
         f"""ELSE to_char({at}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END)"""
     )
@@ -212,6 +220,138 @@ def incident_copy_statement(incidents: QuerySet, *, hxl: bool) -> tuple[str, tup
     return statement, params, header
 
 
+# The GeoJSON properties, by header, as SQL giving the JSON text of the Python writer's value
+# (`exports.geojson_chunks`): empty text is null (no spreadsheet neutralising in JSON), coordinates
+# are double precision as its float() (35.9256, not numeric's 35.925600).
+INCIDENT_JSON_SQL = {
+    "id": sql_json.plain("q.e_id"),
+    "status": sql_json.string("q.e_status"),
+    "merged_into": sql_json.plain("q.e_merged_into"),
+    "category": sql_json.string("NULLIF(q.e_category, '')"),
+    "event_type": sql_json.string("NULLIF(coalesce(NULLIF(q.e_acled_type, ''), q.e_category_name), '')"),
+    "sub_event_type": sql_json.string("NULLIF(q.e_acled_sub_type, '')"),
+    "date_start": sql_json.plain(_local_date("q.e_occurred_from")),
+    "date_end": sql_json.plain(_local_date("q.e_occurred_to")),
+    "occurred_from": sql_json.plain(_utc("q.e_occurred_from")),
+    "occurred_to": sql_json.plain(_utc("q.e_occurred_to")),
+    "time_precision": sql_json.number("q.e_time_precision"),
+    "admin1": sql_json.string("NULLIF(q.e_admin1, '')"),
+    "admin1_name": sql_json.string("NULLIF(q.e_admin1_name, '')"),
+    "admin2": sql_json.string("NULLIF(q.e_admin2, '')"),
+    "admin2_name": sql_json.string("NULLIF(q.e_admin2_name, '')"),
+    "place_name": sql_json.string("NULLIF(q.e_place_name, '')"),
+    "latitude": sql_json.number("q.e_latitude::float8"),
+    "longitude": sql_json.number("q.e_longitude::float8"),
+    "geo_precision": sql_json.number("q.e_geo_precision"),
+    "title": sql_json.string("NULLIF(q.e_title, '')"),
+    "summary": sql_json.string("NULLIF(q.e_summary, '')"),
+    **{
+        f"{kind}_{measure}": sql_json.number(f"coalesce(f.{kind}_{measure}, 0)")
+        for kind in ("killed", "injured")
+        for measure in ("low", "best", "high")
+    },
+    "report_count": sql_json.number("q.e_report_count"),
+    "source_count": sql_json.number("q.e_source_count"),
+    "sources_disagree": sql_json.boolean("q.e_sources_disagree"),
+    "first_reported_at": sql_json.plain(_utc("q.e_first_reported_at")),
+    "updated_at": sql_json.plain(_utc("q.e_updated_at")),
+}
+TOMBSTONE_SQL = "q.e_status IN ('merged', 'withdrawn')"
+NULL_JSON = "'null'"
+# CSV with a quote and a delimiter JSON never holds raw: each one-column line is the JSON as it is.
+JSON_LINES = "(FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+GEOJSON_HEAD = b'{"type":"FeatureCollection","features":[\n'
+GEOJSON_TAIL = b"]}\n"
+
+
+def _point(lon: str, lat: str) -> str:
+    return sql_json.json_object(
+        [("type", "'\"Point\"'"), ("coordinates", f"'[' || {lon}::float8::text || ',' || {lat}::float8::text || ']'")]
+    )
+
+
+def _feature_line(geometry: str, properties: str) -> str:
+    """A Feature, with the comma that separates it from the one before (the first one's is taken off)."""
+    feature = sql_json.json_object([("type", "'\"Feature\"'"), ("geometry", geometry), ("properties", properties)])
+    return f"',' || {feature}"
+
+
+def incident_geojson_statement(incidents: QuerySet) -> tuple[str, tuple]:
+    """The COPY statement (and its parameters) writing one GeoJSON Feature per line, in sync order."""
+    rows = (
+        incidents.select_related(None)
+        .prefetch_related(None)
+        .annotate(**INCIDENT_FIELDS)
+        .order_by("updated_at", "id")
+        .values(*INCIDENT_FIELDS)
+    )
+    inner, params = rows.query.sql_with_params()
+    properties = sql_json.json_object((c.header, INCIDENT_JSON_SQL[c.header]) for c in INCIDENT_COLUMNS)
+    # A tombstone keeps its id, status, merged_into and updated_at; everything else is null, its geometry too.
+    tombstone = sql_json.json_object(
+        (c.header, INCIDENT_JSON_SQL[c.header] if c.header in TOMBSTONE_KEEPS else NULL_JSON) for c in INCIDENT_COLUMNS
+    )
+    point = f"(CASE WHEN q.e_longitude IS NULL THEN {NULL_JSON} ELSE {_point('q.e_longitude', 'q.e_latitude')} END)"
+    feature = (
+        f"(CASE WHEN {TOMBSTONE_SQL} THEN {_feature_line(NULL_JSON, tombstone)} "
+        f"ELSE {_feature_line(point, properties)} END)"
+    )
+    # Only constant SQL of this module around Django's compiled query; every value is a bound parameter.
+    statement = (
+        f"COPY (SELECT {feature} FROM ({inner}) q {FIGURES_SQL.format(sums=FIGURE_SUMS)} "  # noqa: S608
+        f"ORDER BY q.e_updated_at, q.e_id) TO STDOUT {JSON_LINES}"
+    )
+    return statement, params
+
+
+AGGREGATE_JSON_SQL = {
+    "date": sql_json.plain("to_char(q.e_date, 'YYYY-MM-DD')"),
+    **{
+        name: sql_json.string(f"NULLIF(q.e_{name}, '')")
+        for name in ("admin1", "admin1_name", "admin2", "admin2_name", "category")
+    },
+    **{
+        name: sql_json.number(f"q.e_{name}")
+        for name in (
+            "incidents",
+            "killed_low",
+            "killed_best",
+            "killed_high",
+            "injured_low",
+            "injured_best",
+            "injured_high",
+        )
+    },
+    "verified": sql_json.boolean("q.e_verified"),
+}
+AGGREGATE_POINT_FIELDS = {
+    "e_admin1_latitude": F("admin1__latitude"),
+    "e_admin1_longitude": F("admin1__longitude"),
+    "e_admin2_latitude": F("admin2__latitude"),
+    "e_admin2_longitude": F("admin2__longitude"),
+}
+
+
+def aggregate_geojson_statement(aggregates: QuerySet) -> tuple[str, tuple]:
+    """One Feature a line, placed at the district's representative point, else the governorate's."""
+    fields = {**AGGREGATE_FIELDS, **AGGREGATE_POINT_FIELDS}
+    rows = (
+        aggregates.select_related(None)
+        .prefetch_related(None)
+        .annotate(**fields)
+        .order_by("date", "admin1_id", "admin2_id", "category_id", "id")
+        .values(*fields)
+    )
+    inner, params = rows.query.sql_with_params()
+    properties = sql_json.json_object((c.header, AGGREGATE_JSON_SQL[c.header]) for c in AGGREGATE_COLUMNS)
+    district = "NULLIF(q.e_admin2, '') IS NOT NULL"
+    lon = f"(CASE WHEN {district} THEN q.e_admin2_longitude ELSE q.e_admin1_longitude END)"
+    lat = f"(CASE WHEN {district} THEN q.e_admin2_latitude ELSE q.e_admin1_latitude END)"
+    point = f"(CASE WHEN {lon} IS NULL THEN {NULL_JSON} ELSE {_point(lon, lat)} END)"
+    statement = f"COPY (SELECT {_feature_line(point, properties)} FROM ({inner}) q) TO STDOUT {JSON_LINES}"  # noqa: S608
+    return statement, params
+
+
 def aggregate_copy_statement(aggregates: QuerySet, *, hxl: bool) -> tuple[str, tuple, bytes]:
     columns, header = _headers(AGGREGATE_COLUMNS, hxl=hxl)
     rows = (
@@ -249,6 +389,26 @@ def _copied(cursor, statement: str, params: tuple) -> Iterator[bytes]:
                 buffer.clear()
         if buffer:
             yield bytes(buffer)
+
+
+def geojson_chunks(statement: str, params: tuple) -> Iterator[bytes]:
+    """The FeatureCollection around COPY's one Feature a line, each after a comma but the first."""
+    yield GEOJSON_HEAD
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL jit = off")
+        first = True
+        for chunk in _copied(cursor.cursor, statement, params):
+            yield chunk[1:] if first else chunk  # the first feature's comma off
+            first = False
+    yield GEOJSON_TAIL
+
+
+def geojson_response(*, name: str, statement: tuple[str, tuple]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(geojson_chunks(*statement), content_type="application/geo+json")
+    response["Content-Disposition"] = f'attachment; filename="{name}.geojson"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def copy_export_response(*, name: str, hxl: bool, statement: tuple[str, tuple, bytes]) -> StreamingHttpResponse:

@@ -8,6 +8,7 @@ or last (for `_before`) instant in Asia/Damascus, the day the register counts by
 from __future__ import annotations
 
 import re
+import time as time_module
 from datetime import UTC, datetime, time, timedelta
 
 import django_filters
@@ -104,6 +105,69 @@ class BoundingBoxFilter(django_filters.Filter):
         return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
 
 
+# Categories and areas a filter names, known to exist: kept per process so that a filter costs no query.
+# Only keys found are kept (a new category is looked up, never refused); a key deleted since is at worst
+# accepted for `KNOWN_KEYS_SECONDS` and matches nothing.
+KNOWN_KEYS_SECONDS = 60.0
+_known_keys: dict[tuple, tuple[float, frozenset[str]]] = {}
+
+
+def _unknown(queryset: QuerySet, field: str, keys: list[str]) -> str | None:
+    """The first key naming no row of the queryset (by `field`); the database is read only for a key not known."""
+    cache_key = (queryset.model._meta.label, field, repr(queryset.query.where))
+    now = time_module.monotonic()
+    kept = _known_keys.get(cache_key)
+    if kept is not None and now - kept[0] < KNOWN_KEYS_SECONDS and all(key in kept[1] for key in keys):
+        return None
+    found = frozenset(str(key) for key in queryset.values_list(field, flat=True))
+    _known_keys[cache_key] = (now, found)
+    return next((key for key in keys if key not in found), None)
+
+
+def known_keys_forget() -> None:
+    """Empty this process's copy of the keys filters have found (between tests)."""
+    _known_keys.clear()
+
+
+class KnownModelChoiceField(django_filters.fields.ModelChoiceField):
+    """A model's key (its `to_field_name`, else its primary key) checked against the known keys."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(value)
+        if _unknown(self.queryset, self.to_field_name or "pk", [key]) is not None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return key
+
+
+class KnownModelMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value):
+        if not value:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        keys = [str(key) for key in value]
+        unknown = _unknown(self.queryset, self.to_field_name or "pk", keys)
+        if unknown is not None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown}
+            )
+        return keys
+
+
+class KnownModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """`ModelChoiceFilter` whose value is the key itself, checked without a query (the row's own foreign key)."""
+
+    field_class = KnownModelChoiceField
+
+
+class KnownModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KnownModelMultipleChoiceField
+
+
 def _governorates(request=None):
     return Area.objects.filter(level=Area.Level.ADMIN1)
 
@@ -139,14 +203,14 @@ class ReportFilterSet(ApiFilterSet):
 
 
 class IncidentFilterSet(ApiFilterSet):
-    category = django_filters.ModelMultipleChoiceFilter(
+    category = KnownModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
         distinct=False,  # a foreign key of the row itself: no duplicates, and DISTINCT would sort every match
         label=_("Category slug; repeat the parameter for several"),
     )
-    admin1 = django_filters.ModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))
-    admin2 = django_filters.ModelChoiceFilter(queryset=_districts, label=_("District p-code"))
+    admin1 = KnownModelChoiceFilter(queryset=_governorates, label=_("Governorate p-code"))
+    admin2 = KnownModelChoiceFilter(queryset=_districts, label=_("District p-code"))
     occurred_after = InstantFilter(field_name="occurred_from", lookup_expr="gte", label=_("Started at or after"))
     occurred_before = InstantFilter(
         field_name="occurred_from",

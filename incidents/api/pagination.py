@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -42,6 +42,25 @@ class KeysetPagination(BasePagination):
     ) -> list[_R]:
         """`view` is a list view with a `keyset_ordering`."""
         assert isinstance(queryset, QuerySet)  # noqa: S101 — the API's list views paginate querysets
+        rows = list(self.page_queryset(queryset, request, view)[: self.page_size_value + 1])
+        self.has_next = len(rows) > self.page_size_value
+        rows = rows[: self.page_size_value]
+        self.last_key = [self._key_value(rows[-1], name) for name in self.ordering] if rows else None
+        return rows
+
+    def paginate_rendered(
+        self, queryset: QuerySet, request: Request, view: Any, render: Callable[..., list[tuple[dict, str]]]
+    ) -> list[str]:
+        """The page's rows already rendered: `render(queryset, ordering=, limit=)` gives (keyset values, text)."""
+        ordered = self.page_queryset(queryset, request, view)
+        page = render(ordered, ordering=self.ordering, limit=self.page_size_value + 1)
+        self.has_next = len(page) > self.page_size_value
+        page = page[: self.page_size_value]
+        self.last_key = [self._json_key(page[-1][0][name]) for name in self.ordering] if page else None
+        return [text for _, text in page]
+
+    def page_queryset(self, queryset: QuerySet, request: Request, view: Any) -> QuerySet:
+        """The queryset in keyset order, after the cursor: the page is its first rows."""
         self.request = request
         self.ordering: tuple[str, ...] = view.keyset_ordering
         self.page_size_value = self.get_page_size(request)
@@ -55,14 +74,13 @@ class KeysetPagination(BasePagination):
         cursor = self.decode_cursor(request)
         if cursor is not None:
             queryset = queryset.filter(self._after(cursor))
-        rows = list(queryset[: self.page_size_value + 1])
-        self.has_next = len(rows) > self.page_size_value
-        rows = rows[: self.page_size_value]
-        self.last_key = [self._key_value(rows[-1], name) for name in self.ordering] if rows else None
-        return rows
+        return queryset
 
     def _key_value(self, row, name: str):
-        value = getattr(row, self.fields[self.ordering.index(name)].attname)
+        return self._json_key(getattr(row, self.fields[self.ordering.index(name)].attname))
+
+    @staticmethod
+    def _json_key(value):
         if isinstance(value, datetime | date):
             return value.isoformat()
         if isinstance(value, uuid.UUID | Decimal):

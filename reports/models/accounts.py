@@ -65,6 +65,10 @@ class User(AbstractUser):
     def has_role(self, role: Role | str) -> bool:
         return self.is_active and role in self.roles
 
+    def roles_read(self, group_names) -> None:
+        """The user's group names, read with the user (an API key's look-up): `roles` then reads nothing."""
+        self._roles_cache = frozenset(set(group_names or ()) & set(Role.values))
+
     @property
     def roles(self) -> frozenset[str]:
         cached = getattr(self, "_roles_cache", None)

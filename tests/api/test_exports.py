@@ -209,3 +209,57 @@ def test_the_csv_and_hxl_formatted_by_postgresql_hold_what_the_python_writer_wri
         )
         assert served == list(csv.reader(io.StringIO(python)))
         assert len(served) == (5 if fmt == "csv" else 6)
+
+
+def test_the_geojson_formatted_by_postgresql_holds_what_the_python_writer_writes(partner, execution):
+    """COPY's one Feature a line (incidents/api/copy_export.py) against the Python writer the SQLite demo keeps."""
+    from incidents.api.exports import INCIDENT_COLUMNS, geojson_chunks, incident_export_rows, incident_point
+    from incidents.api.permissions import Viewer
+    from incidents.api.selectors import incidents_visible
+
+    VerifiedIncidentFactory(status="withdrawn", title="=cmd", place_name="Abu Khaled's mill")  # a tombstone
+    VerifiedIncidentFactory(status="merged", merged_into=execution)  # another
+    VerifiedIncidentFactory(category_id="electricity_outage", place_name="", summary="", latitude=None, longitude=None)
+    VerifiedIncidentFactory(
+        title='"Quoted" \\ back\\slash, tab\t, line\nbreak, \x01\x02 and اللاذقية',
+        occurred_from=datetime(2025, 3, 7, 9, 0, 0, 123456, tzinfo=UTC),
+        occurred_to=datetime(2025, 3, 9, 21, 30, tzinfo=UTC),
+        first_reported_at=None,
+        latitude="35.000000",
+        longitude="-0.500000",
+    )
+    response = partner.get("/api/v1/incidents/?format=geojson")
+    assert response["Content-Type"] == "application/geo+json"
+    served = json.loads(content(response))
+    python = json.loads(
+        "".join(
+            geojson_chunks(
+                incident_export_rows(incidents_visible(viewer=Viewer.PARTNER)), INCIDENT_COLUMNS, point=incident_point
+            )
+        )
+    )
+    assert served == python
+    assert len(served["features"]) == 5
+    [merged] = [f for f in served["features"] if f["properties"]["status"] == "merged"]
+    assert merged["properties"]["merged_into"] == str(execution.pk)
+    [tombstone] = [f for f in served["features"] if f["properties"]["status"] == "withdrawn"]
+    assert tombstone["geometry"] is None and tombstone["properties"]["place_name"] is None
+
+
+def test_a_geojson_export_of_one_incident_is_valid(partner, execution):
+    collection = json.loads(content(partner.get("/api/v1/incidents/?format=geojson")))
+    assert [feature["properties"]["id"] for feature in collection["features"]] == [str(execution.pk)]
+
+
+def test_the_aggregates_geojson_formatted_by_postgresql_holds_what_the_python_writer_writes(partner):
+    from incidents.api.exports import AGGREGATE_COLUMNS, aggregate_export_rows, aggregate_point, geojson_chunks
+    from incidents.api.permissions import Viewer
+    from incidents.api.selectors import aggregates_visible
+
+    DailyAggregateFactory(date=date(2025, 3, 7), killed_low=3, killed_best=4, killed_high=6)
+    DailyAggregateFactory(date=date(2025, 3, 8), admin2=None, category_id="arson")  # at the governorate's point
+    served = json.loads(content(partner.get("/api/v1/aggregates/daily/?format=geojson")))
+    rows = aggregate_export_rows(aggregates_visible(viewer=Viewer.PARTNER))
+    python = json.loads("".join(geojson_chunks(rows, AGGREGATE_COLUMNS, point=aggregate_point)))
+    assert served == python
+    assert [f["properties"]["admin2"] for f in served["features"]] == ["SY0602", None]

@@ -360,3 +360,26 @@ def test_a_new_submission_is_written_without_reading_the_report_table_and_in_few
     assert not [sql for sql in statements if sql.startswith("SELECT") and 'FROM "reports_report"' in sql]
     assert len([sql for sql in statements if 'FROM "reports_area"' in sql]) == 1
     assert len(statements) <= 7  # key, role, category, areas; the report, its history row, its casualties
+
+
+def test_a_submission_from_a_key_already_seen_is_the_key_and_three_inserts(monitor_api):
+    """The key's look-up brings its user's roles; categories and areas come from the process's copy."""
+    from django.test.utils import CaptureQueriesContext
+
+    assert post(monitor_api, body()).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = post(monitor_api, body())
+    assert response.status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert [sql.split(" ", 3)[:3] for sql in statements] == [
+        ["SELECT", '"incidents_apikey"."id",', '"incidents_apikey"."name",'],
+        ["INSERT", "INTO", '"reports_report"'],
+        ["INSERT", "INTO", '"reports_historicalreport"'],
+        ["INSERT", "INTO", '"reports_reportcasualty"'],
+    ]
+
+
+def test_a_role_taken_away_counts_at_the_next_request_of_its_key(monitor_api, monitor_user):
+    assert post(monitor_api, body()).status_code == 201
+    monitor_user.groups.clear()
+    assert post(monitor_api, body()).status_code == 403

@@ -136,3 +136,37 @@ def test_a_replay_answers_as_the_first_even_after_its_category_was_retired():
     Category.objects.filter(slug="execution").update(is_active=False)
     replay = report_submit(monitor=monitor, report_id=report_id, data=submission())
     assert not replay.created and replay.report.pk == report_id
+
+
+@pytest.mark.django_db
+def test_a_second_submission_reads_its_category_and_areas_from_the_process_copy():
+    from django.test.utils import CaptureQueriesContext
+
+    monitor = MonitorFactory()
+    report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission())
+    with CaptureQueriesContext(connection) as queries:
+        report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission())
+    assert not [q["sql"] for q in queries.captured_queries if 'FROM "reports_category"' in q["sql"]]
+    assert not [q["sql"] for q in queries.captured_queries if 'FROM "reports_area"' in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_category_retired_in_this_process_is_refused_at_once():
+    monitor = MonitorFactory()
+    report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission())  # the category is now kept
+    category = Category.objects.get(slug="execution")
+    category.is_active = False
+    category.save()
+    with pytest.raises(ValidationError) as refused:
+        report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission())
+    assert "category" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+def test_an_unknown_category_is_not_kept_so_it_counts_once_created():
+    monitor = MonitorFactory()
+    with pytest.raises(ValidationError):
+        report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission(category="sniping"))
+    # Created behind the ORM's back (no signal): found at once all the same, refusals are never kept.
+    Category.objects.bulk_create([Category(slug="sniping", group="violence", name_en="Sniping", name_ar="قنص")])
+    assert report_submit(monitor=monitor, report_id=uuid.uuid4(), data=submission(category="sniping")).created
