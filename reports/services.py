@@ -26,6 +26,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from reports import pipeline
+from reports.alerts.services import alert_may_fire
 from reports.alerts.tasks import alerts_enqueue
 from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus, ReviewDecisionKind
 from reports.history import save_recorded
@@ -155,7 +156,8 @@ def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitRe
             rows = ReportCasualty.objects.bulk_create(ReportCasualty(report=report, **row) for row in casualties)
             _keep_as_read(report, rows)
             pipeline.hand_back(report_id=report.pk, reason=HandBack.SUBMITTED)
-            transaction.on_commit(lambda: alerts_enqueue(report_id=report.pk))  # alerts (reports/alerts/)
+            if alert_may_fire(report=report, casualties=rows):  # alerts (reports/alerts/)
+                transaction.on_commit(lambda: alerts_enqueue(report_id=report.pk))
     except IntegrityError:
         # Another request with the same id committed first: it is a replay or a conflict.
         existing = Report.objects.filter(pk=report_id).first()

@@ -10,19 +10,22 @@ recorded with whether the e-mail went out.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports.alerts.models import Alert, AlertKind, AlertRule, ReviewerDuty
 from reports.choices import ReportStatus, Role
-from reports.models import Report, User
+from reports.models import Report, ReportCasualty, User
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,44 @@ def rule_matches(*, rule: AlertRule, report: Report, killed: int) -> bool:
     if rule.areas and report.admin1_id not in rule.areas and report.admin2_id not in rule.areas:
         return False
     return rule.killed_at_least is None or killed >= rule.killed_at_least
+
+
+# The active rules, kept per process for this long (a submission then asks no query of them); a save or a delete
+# of a rule through the ORM empties this process's copy at once, other processes see it within the minute.
+RULES_TTL_SECONDS = 60.0
+_rules_kept: list[tuple[float, list[AlertRule]]] = []
+
+
+def active_rules() -> list[AlertRule]:
+    now = time.monotonic()
+    if _rules_kept and now - _rules_kept[0][0] < RULES_TTL_SECONDS:
+        return _rules_kept[0][1]
+    rules = list(AlertRule.objects.filter(is_active=True))
+    _rules_kept[:] = [(now, rules)]
+    return rules
+
+
+def alert_rules_forget(**kwargs: object) -> None:
+    _rules_kept.clear()
+
+
+post_save.connect(alert_rules_forget, sender=AlertRule, dispatch_uid="sijil-alert-rules-saved")
+post_delete.connect(alert_rules_forget, sender=AlertRule, dispatch_uid="sijil-alert-rules-deleted")
+
+
+def incident_killed(casualties: Iterable[ReportCasualty]) -> int:
+    """The figure the rules' threshold reads: the highest "killed" of the incident itself (not a running total)."""
+    return max((c.high for c in casualties if c.kind == "killed" and c.scope == "incident"), default=0)
+
+
+def alert_may_fire(*, report: Report, casualties: Iterable[ReportCasualty]) -> bool:
+    """Whether a just-stored report matches an active rule: only then is the alert task sent (`report_submit`).
+
+    The task decides again from the database (`alerts_for_report`); this spares
+    every other submission a broker message.
+    """
+    killed = incident_killed(casualties)
+    return any(rule_matches(rule=rule, report=report, killed=killed) for rule in active_rules())
 
 
 def reviewers_on_duty() -> list[User]:
@@ -50,7 +91,7 @@ def alerts_for_report(*, report_id) -> list[Alert]:
     report = Report.objects.select_related("category", "admin1", "admin2").filter(pk=report_id).first()
     if report is None:
         return []
-    killed = max((c.high for c in report.casualties.all() if c.kind == "killed" and c.scope == "incident"), default=0)
+    killed = incident_killed(report.casualties.all())
     rules = [
         rule
         for rule in AlertRule.objects.filter(is_active=True)
