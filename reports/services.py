@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from reports import pipeline
 from reports.alerts.tasks import alerts_enqueue, alerts_enqueue_many
 from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus, ReviewDecisionKind
-from reports.history import copy_insert, copy_many_recorded, save_recorded
+from reports.history import copy_many_recorded, copy_rows, save_recorded
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
 from reports.selectors import place_index
 
@@ -488,26 +488,27 @@ def _store_many(*, monitor: User, new: list[tuple[Any, str, dict[str, Any]]], by
     if not new:
         return
     reports: list[Report] = []
-    casualties: list[ReportCasualty] = []
+    casualties: list[dict[str, Any]] = []
     for report_id, digest, values in new:
-        rows = values.pop("casualties")
-        report = Report(
-            id=report_id,
-            monitor=monitor,
-            organisation_id=monitor.organisation_id,
-            submission_hash=digest,
-            processing_reason=HandBack.SUBMITTED,
-            **values,
+        casualties.extend({"report_id": report_id, **row} for row in values.pop("casualties"))
+        reports.append(
+            Report(
+                id=report_id,
+                monitor=monitor,
+                organisation_id=monitor.organisation_id,
+                submission_hash=digest,
+                processing_reason=HandBack.SUBMITTED,
+                **values,
+            )
         )
-        reports.append(report)
-        casualties.extend(ReportCasualty(report=report, **row) for row in rows)
     # COPY rather than INSERT (several times faster for hundreds of rows); history for the reports, none for
     # their casualty rows, as report_submit writes them.
     copy_many_recorded(reports, by=by, reasons=reason)
     if connection.vendor == "postgresql":
-        copy_insert(ReportCasualty, casualties)
+        fields = [f for f in ReportCasualty._meta.concrete_fields if not f.primary_key]  # the key is a sequence
+        copy_rows(ReportCasualty, fields, [[row[f.attname] for f in fields] for row in casualties])
     else:
-        ReportCasualty.objects.bulk_create(casualties, batch_size=1000)
+        ReportCasualty.objects.bulk_create((ReportCasualty(**row) for row in casualties), batch_size=1000)
     ids: list[object] = [report.pk for report in reports]
     pipeline.hand_back_many(report_ids=ids, reason=HandBack.SUBMITTED)
     transaction.on_commit(lambda: alerts_enqueue_many(report_ids=ids))  # alerts (reports/alerts/)
