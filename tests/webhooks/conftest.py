@@ -16,6 +16,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    peer: int = 0  # the client's port: one per connection
 
 
 @dataclass
@@ -38,7 +39,8 @@ def running_receiver() -> Iterator[Receiver]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             with lock:
-                state.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                state.requests.append(Received(self.path, headers, body, peer=self.client_address[1]))
                 status, headers = state.answers.pop(0) if state.answers else (200, {})
             self.send_response(status)
             for name, value in headers.items():
