@@ -170,14 +170,18 @@ def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] 
         )
 
 
-def update_from_values(model: type[models.Model], instances: list[Any], names: list[str]) -> None:
+def update_from_values(
+    model: type[models.Model], instances: list[Any], names: list[str], *, where: dict[str, Any] | None = None
+) -> None:
     """`UPDATE … SET f = v.f FROM (VALUES …) v WHERE id = v.id`: one statement, as `bulk_update` without its CASEs.
 
     On PostgreSQL; elsewhere `bulk_update`. Each value is prepared by its
-    field, as a save prepares it, and cast to the column's type.
+    field, as a save prepares it, and cast to the column's type. `where`
+    (field name → value): only rows that still hold those values are updated.
     """
+    where = where or {}
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(instances, names, batch_size=1000)
+        model._default_manager.filter(**where).bulk_update(instances, names, batch_size=1000)
         return
     fields: list[models.Field[Any, Any]] = []
     for name in names:
@@ -207,9 +211,15 @@ def update_from_values(model: type[models.Model], instances: list[Any], names: l
                 cells.append(f"%s::{field.db_type(connection)}" if position == 0 else "%s")
                 params.append(value)
             rows.append(f"({', '.join(cells)})")
+        conditions = ""
+        for name, expected in where.items():
+            field = model._meta.get_field(name)
+            assert isinstance(field, models.Field)  # noqa: S101
+            conditions += f" AND {table}.{column(field)} = %s"
+            params.append(field.get_db_prep_save(expected, connection))
         sql = (
             f"UPDATE {table} SET {sets} FROM (VALUES {', '.join(rows)}) AS v({aliases}) "  # noqa: S608 — names
-            f"WHERE {table}.{column(pk)} = v.{column(pk)}"
+            f"WHERE {table}.{column(pk)} = v.{column(pk)}{conditions}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

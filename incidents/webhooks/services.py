@@ -37,6 +37,7 @@ from incidents.webhooks.models import (
     WebhookEvent,
     WebhookEventType,
 )
+from reports.history import update_from_values
 from reports.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -386,9 +387,11 @@ def _record(sent: list[tuple[WebhookDelivery, transport.Answer]]) -> None:
             for d, a in sent
         )
         # Only deliveries still pending: one cancelled meanwhile (its endpoint revoked) stays cancelled.
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).bulk_update(
+        update_from_values(
+            WebhookDelivery,
             [d for d, _a in sent],
             ["status", "status_code", "last_error", "claimed_until", "delivered_at", "next_attempt_at"],
+            where={"status": DeliveryStatus.PENDING},
         )
         if recovered - failing:
             WebhookEndpoint.objects.filter(pk__in=recovered - failing).update(failing_since=None)
