@@ -106,6 +106,7 @@ def main() -> None:
     ):
         print(f"{name:32} {n / seconds:8.1f} per second  ({seconds / n * 1000:.2f} ms each, {seconds / plain:.1f}×)")
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    WebhookEvent.objects.filter(txid__lt=0, subject__regex=r"^[0-9]+$").delete()
     server.shutdown()
 
 
