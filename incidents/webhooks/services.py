@@ -258,11 +258,13 @@ def backoff_seconds(attempts: int) -> float:
 
 def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
     """One attempt at one delivery, if it is due and nobody else holds it (a batch of that one alone)."""
-    sent = webhooks_deliver(delivery_ids=[delivery_id], limit=1)
+    sent = webhooks_deliver(delivery_ids=[delivery_id], only=True)
     return sent[0] if sent else None
 
 
-def webhooks_deliver(*, delivery_ids: Iterable[int] = (), limit: int = BATCH) -> list[WebhookDelivery]:
+def webhooks_deliver(
+    *, delivery_ids: Iterable[int] = (), limit: int = BATCH, only: bool = False
+) -> list[WebhookDelivery]:
     """Claim up to `limit` due deliveries (`delivery_ids` first, then the oldest due), send each, record them.
 
     The claim is one transaction (`FOR UPDATE SKIP LOCKED`: two workers never
@@ -275,10 +277,10 @@ def webhooks_deliver(*, delivery_ids: Iterable[int] = (), limit: int = BATCH) ->
     day has passed, then given up, and an endpoint failing that long is
     disabled and its owner told. At least once: a worker killed before the
     outcomes are written leaves the claims to expire, and the deliveries are
-    sent again. Returns the deliveries attempted.
+    sent again. `only`: those deliveries and no others. Returns the deliveries attempted.
     """
     wanted = [int(pk) for pk in delivery_ids]
-    claimed = _claim(wanted=wanted, limit=limit)
+    claimed = _claim(wanted=wanted, limit=len(wanted) if only else limit, only=only)
     if not claimed:
         return []
     by_id = {d.pk: d for d in WebhookDelivery.objects.filter(pk__in=claimed).select_related("endpoint", "event")}
@@ -313,13 +315,15 @@ def webhooks_deliver(*, delivery_ids: Iterable[int] = (), limit: int = BATCH) ->
     return [delivery for delivery, _answer in sent]
 
 
-def _claim(*, wanted: list[int], limit: int) -> list[int]:
+def _claim(*, wanted: list[int], limit: int, only: bool = False) -> list[int]:
     now = timezone.now()
     due = (
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, endpoint__is_active=True)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     )
+    if only:
+        due = due.filter(pk__in=wanted)
     with transaction.atomic():
         mine = list(
             due.order_by(Case(When(pk__in=wanted, then=Value(0)), default=Value(1)), "next_attempt_at", "pk")

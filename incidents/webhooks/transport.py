@@ -113,11 +113,6 @@ def _pool(scheme: str, address: str, port: int, host: str) -> urllib3.HTTPConnec
     return pool
 
 
-def close_pools() -> None:
-    while _pools:
-        _pools.popitem()[1].close()
-
-
 Checked = tuple[str, str, int, list[str]] | UnsafeUrl
 
 

@@ -15,8 +15,10 @@ from incidents.api_keys import api_key_issue
 from incidents.services import incident_verify, incident_withdraw
 from incidents.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from incidents.webhooks.services import (
+    webhook_deliver,
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
+    webhooks_deliver,
     webhooks_dispatch,
 )
 from tests.api.conftest import keyed_client
@@ -254,3 +256,14 @@ def test_the_address_is_checked_again_at_each_delivery_even_with_a_kept_connecti
     assert len(receiver.requests) == 1
     refused = WebhookDelivery.objects.filter(status="pending").get()
     assert refused.status_code is None and "private or local" in refused.last_error
+
+
+def test_one_delivery_sent_alone_leaves_the_others_due(partner_api, receiver):
+    register(partner_api, receiver)
+    verified_change()  # no worker in these tests: both deliveries wait
+    verified_change()
+    first, second = WebhookDelivery.objects.order_by("pk")
+    assert webhook_deliver(delivery_id=first.pk).pk == first.pk
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get(pk=second.pk).status == DeliveryStatus.PENDING
+    assert webhooks_deliver() and len(receiver.requests) == 2
