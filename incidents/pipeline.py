@@ -11,7 +11,7 @@ from typing import cast
 from incidents.models import Incident
 from incidents.services.aggregates import AggregateTracker
 from incidents.services.locks import lock_areas, report_spans
-from incidents.services.processing import ReportId, report_hand_back
+from incidents.services.processing import ReportId, report_hand_back, reports_hand_back
 from incidents.services.refresh import incident_refresh
 from reports.choices import HandBack, ReviewDecisionKind
 from reports.models import Report, User
@@ -21,6 +21,9 @@ class IncidentPipeline:
     def hand_back(self, *, report_id: object, reason: str) -> None:
         # `reports.pipeline` declares the id as `object` (it never imports incidents); it is always a report's pk.
         report_hand_back(report_id=cast(ReportId, report_id), reason=reason)
+
+    def hand_back_many(self, *, report_ids: list[object], reason: str) -> None:
+        reports_hand_back(report_ids=cast(list[ReportId], report_ids), reason=reason)
 
     def lock_for_review(self, *, report: Report) -> None:
         """The area locks of the report's block and of its incident (`locks.py`), before the review locks any row."""

@@ -11,7 +11,10 @@ is a text field, else cut to its length.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -69,6 +72,79 @@ def create_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str
     bulk_create_with_history(instances, model, batch_size=1000, default_user=by)
 
 
+def copy_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str) -> None:
+    """`create_many_recorded` by PostgreSQL `COPY`, for rows whose primary key the caller sets (a bulk import's).
+
+    The same rows and the same history rows (`+`, the user, the reason, every
+    tracked field), several times faster than an `INSERT` of hundreds of rows
+    as Django builds it. Elsewhere than on PostgreSQL, `create_many_recorded`.
+    """
+    if not instances:
+        return
+    if connection.vendor != "postgresql":
+        create_many_recorded(instances, by=by, reasons=reasons)
+        return
+    _stamp(instances, by=by, reasons=reasons)
+    model = type(instances[0])
+    copy_insert(model, instances)
+    if not hasattr(model._meta, "simple_history_manager_attribute"):
+        return
+    history = get_history_manager_for_model(model).model
+    tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
+    extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
+    user = history._meta.get_field("history_user")
+    now = timezone.now()
+    rows = [
+        [
+            *(getattr(instance, field.attname) for field in tracked),
+            now,
+            instance._change_reason,
+            "+",
+            getattr(instance._history_user, "pk", None),
+        ]
+        for instance in instances
+    ]
+    copy_rows(history, [*tracked, *extra, user], rows)
+
+
+def copy_insert(model: type[models.Model], instances: list[Any]) -> None:
+    """Insert new rows by `COPY` (PostgreSQL): every concrete field but an automatic primary key, as a save prepares it.
+
+    Automatic fields (`auto_now_add`) are stamped on the instances as a save
+    would; an `AutoField` key is left to its sequence and not read back.
+    """
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField | models.SmallAutoField))
+    ]
+    rows = [[field.pre_save(instance, True) for field in fields] for instance in instances]
+    copy_rows(model, fields, rows)
+
+
+def copy_rows(model: type[models.Model], fields: list[models.Field[Any, Any]], rows: list[list[Any]]) -> None:
+    """`COPY table (columns) FROM STDIN` of raw values, each prepared by its field as an INSERT prepares it."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[arg-type]
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    prepare = [field.get_db_prep_save for field in fields]
+
+    def cell(step, value):
+        # Values psycopg sends as they are (what the field would hand on unchanged) skip the field's preparation,
+        # most of the cost of a row; a naive time, JSON and the rest go through it.
+        if value is None or type(value) in _AS_THEY_ARE or (type(value) is datetime and value.tzinfo is not None):
+            return value
+        return step(value, connection)
+
+    # Django's error classes (a taken key is an IntegrityError), as for any statement it runs.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([cell(step, value) for step, value in zip(prepare, row, strict=True)])
+
+
+_AS_THEY_ARE = frozenset({str, int, bool, uuid.UUID, Decimal})
+
+
 def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str, fields: Iterable[str]) -> None:
     """Update `fields` of existing rows, and write their history, in one statement each.
 
@@ -94,14 +170,18 @@ def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] 
         )
 
 
-def update_from_values(model: type[models.Model], instances: list[Any], names: list[str]) -> None:
+def update_from_values(
+    model: type[models.Model], instances: list[Any], names: list[str], *, where: dict[str, Any] | None = None
+) -> None:
     """`UPDATE … SET f = v.f FROM (VALUES …) v WHERE id = v.id`: one statement, as `bulk_update` without its CASEs.
 
     On PostgreSQL; elsewhere `bulk_update`. Each value is prepared by its
-    field, as a save prepares it, and cast to the column's type.
+    field, as a save prepares it, and cast to the column's type. `where`
+    (field name → value): only rows that still hold those values are updated.
     """
+    where = where or {}
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(instances, names, batch_size=1000)
+        model._default_manager.filter(**where).bulk_update(instances, names, batch_size=1000)
         return
     fields: list[models.Field[Any, Any]] = []
     for name in names:
@@ -131,9 +211,15 @@ def update_from_values(model: type[models.Model], instances: list[Any], names: l
                 cells.append(f"%s::{field.db_type(connection)}" if position == 0 else "%s")
                 params.append(value)
             rows.append(f"({', '.join(cells)})")
+        conditions = ""
+        for name, expected in where.items():
+            field = model._meta.get_field(name)
+            assert isinstance(field, models.Field)  # noqa: S101
+            conditions += f" AND {table}.{column(field)} = %s"
+            params.append(field.get_db_prep_save(expected, connection))
         sql = (
             f"UPDATE {table} SET {sets} FROM (VALUES {', '.join(rows)}) AS v({aliases}) "  # noqa: S608 — names
-            f"WHERE {table}.{column(pk)} = v.{column(pk)}"
+            f"WHERE {table}.{column(pk)} = v.{column(pk)}{conditions}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

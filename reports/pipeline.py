@@ -11,6 +11,8 @@ it on `incidents.services`):
   by its monitor, reviewed. Called inside the caller's transaction; the work
   is enqueued after commit, and the report is marked pending in PostgreSQL
   (the sweeper's record), so a broker that is down loses nothing.
+- `hand_back_many(report_ids=…, reason=…)`: the same for a batch of reports
+  (a bulk import's), with a few statements and messages for the whole batch.
 - `lock_for_review(report=…)`: taken before a review locks the report's row,
   so that the review takes its locks in the same order as the pipeline and the
   reviewers' decisions on incidents (area locks first), and none of them can
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 class Pipeline(Protocol):
     def hand_back(self, *, report_id: object, reason: str) -> None: ...
 
+    def hand_back_many(self, *, report_ids: list[object], reason: str) -> None: ...
+
     def lock_for_review(self, *, report: Report) -> None: ...
 
     def report_reviewed(self, *, report: Report, decision: str, by: User) -> None: ...
@@ -62,6 +66,10 @@ def pipeline() -> Pipeline:
 
 def hand_back(*, report_id: object, reason: str) -> None:
     pipeline().hand_back(report_id=report_id, reason=reason)
+
+
+def hand_back_many(*, report_ids: list[object], reason: str) -> None:
+    pipeline().hand_back_many(report_ids=report_ids, reason=reason)
 
 
 def lock_for_review(*, report: Report) -> None:

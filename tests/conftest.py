@@ -4,15 +4,21 @@ The categories and the gazetteer come from the data migration, so every test
 database holds them; factories look them up rather than invent them.
 """
 
+import importlib
+
 import pytest
 from django.conf import settings
 from django.utils import translation
 
 from incidents.api.filters import known_keys_forget
+from reports.alerts.models import AlertRule
 from reports.models import Area, AreaAlias, Category
 from reports.seed_data import load_categories, load_gazetteer
 from reports.services import reference_lookups_forget
 from tests.factories import CoordinatorFactory, MonitorFactory, ReviewerFactory
+
+# The rules reports/alerts/migrations/0002_seed_rules.py seeds.
+SEEDED_RULES = importlib.import_module("reports.alerts.migrations.0002_seed_rules").RULES
 
 
 @pytest.fixture
@@ -40,7 +46,7 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Put back the migrated categories and gazetteer after a transactional test flushed them."""
+    """Put back the migrated categories, gazetteer and alert rules after a transactional test flushed them."""
     reference_lookups_forget()  # what a previous test read may have been rolled back since
     known_keys_forget()
     if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db", "live_server"} & set(
@@ -51,6 +57,8 @@ def _reference_data(request):
     if not Category.objects.exists():
         load_categories(Category)
         load_gazetteer(Area, AreaAlias)
+        for rule in SEEDED_RULES:
+            AlertRule.objects.get_or_create(name=rule["name"], defaults=rule)
 
 
 def _is_transactional(request) -> bool:

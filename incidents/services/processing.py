@@ -441,6 +441,31 @@ def report_hand_back(*, report_id: ReportId, reason: str) -> None:
     transaction.on_commit(lambda: enqueue_report(report_id))
 
 
+def reports_hand_back(*, report_ids: list[ReportId], reason: str) -> None:
+    """`report_hand_back` of a batch (a bulk import's): one statement, and one message per pipeline batch.
+
+    A message is a wake-up that claims up to `batch_size()` waiting reports
+    (`process_report`), so a batch of n reports needs n / batch_size of them,
+    each naming one of its reports as the first to claim; the sweeper sends
+    again whatever a lost message leaves pending.
+    """
+    if reason not in HandBack.values or reason == HandBack.NONE:
+        raise ValueError(f"Unknown hand-back reason {reason!r}")
+    if not report_ids:
+        return
+    if reason != HandBack.SUBMITTED:
+        for report_id in report_ids:
+            report_hand_back(report_id=report_id, reason=reason)
+        return
+    firsts = list(report_ids[:: batch_size()])
+
+    def wake() -> None:
+        for report_id in firsts:
+            enqueue_report(report_id)
+
+    transaction.on_commit(wake)
+
+
 def report_processing_failed(*, report_id: ReportId, error: str) -> bool:
     """Record a failed attempt: back to pending for a retry, or `failed` for good once out of attempts.
 

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import random
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from incidents.webhooks.models import (
     WebhookEvent,
     WebhookEventType,
 )
+from reports.history import update_from_values
 from reports.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -255,13 +257,23 @@ def _aggregates_data(keys: list) -> dict:
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
-    from incidents.webhooks.tasks import enqueue_delivery
+    """One message per batch of deliveries: each claims its batch (and whatever else is due, up to a batch)."""
+    from incidents.webhooks.tasks import enqueue_deliveries
 
-    for delivery_id in delivery_ids:
-        enqueue_delivery(delivery_id)
+    for start in range(0, len(delivery_ids), BATCH):
+        enqueue_deliveries(delivery_ids[start : start + BATCH])
 
 
 # --- Delivery ------------------------------------------------------------------------
+
+# Deliveries one worker claims and sends together: their claim, their outcomes and their attempts are a few
+# statements for the batch, and their POSTs reuse the worker's kept connections (`transport`).
+BATCH = 50
+# No new POST is started after this long into a batch, so that every POST ends (10 s at most) well within the
+# claim; what is left is handed back unclaimed and sent again at once.
+SEND_FOR_SECONDS = CLAIM_SECONDS - 3 * transport.TIMEOUT_SECONDS
+# How often a batch checks that its endpoints are still active (a revocation stops what is left of it).
+RECHECK_SECONDS = 1.0
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -272,69 +284,154 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
-    """One attempt at one delivery, if it is due and nobody else holds it; then its next state.
+    """One attempt at one delivery, if it is due and nobody else holds it (a batch of that one alone)."""
+    sent = webhooks_deliver(delivery_ids=[delivery_id], only=True)
+    return sent[0] if sent else None
 
-    2xx: delivered. 410: the endpoint is disabled (the partner said it is
-    gone). 429 and 503 with `Retry-After`: the next attempt waits that long.
-    Anything else (or no answer within 10 s): retried with backoff and jitter
-    until a day has passed, then given up; an endpoint failing that long is
-    disabled and its owner told.
+
+def webhooks_deliver(
+    *, delivery_ids: Iterable[int] = (), limit: int = BATCH, only: bool = False
+) -> list[WebhookDelivery]:
+    """Claim up to `limit` due deliveries (`delivery_ids` first, then the oldest due), send each, record them.
+
+    The claim is one transaction (`FOR UPDATE SKIP LOCKED`: two workers never
+    take the same delivery); then each is signed and POSTed, and the outcomes
+    are written together: the attempts in one statement, the deliveries in
+    one, the endpoints' failure clocks only when they change. Then, per
+    delivery, as ever: 2xx delivered; 410 disables the endpoint (the partner
+    said it is gone); 429 and 503 with `Retry-After` wait that long; anything
+    else (or no answer within 10 s) is retried with backoff and jitter until a
+    day has passed, then given up, and an endpoint failing that long is
+    disabled and its owner told. At least once: a worker killed before the
+    outcomes are written leaves the claims to expire, and the deliveries are
+    sent again. `only`: those deliveries and no others. Returns the deliveries attempted.
     """
+    wanted = [int(pk) for pk in delivery_ids]
+    claimed = _claim(wanted=wanted, limit=len(wanted) if only else limit, only=only)
+    if not claimed:
+        return []
+    by_id = {d.pk: d for d in WebhookDelivery.objects.filter(pk__in=claimed).select_related("endpoint", "event")}
+    order = [pk for pk in claimed if pk in by_id]  # the ones asked for first, then the oldest due
+    started = time.monotonic()
+    checked: dict[str, transport.Checked] = {}
+    active: set = {d.endpoint_id for d in by_id.values()}
+    checked_at = started
+    sent: list[tuple[WebhookDelivery, transport.Answer]] = []
+    left: list[int] = []
+    for pk in order:
+        delivery = by_id[pk]
+        now = time.monotonic()
+        if now - started > SEND_FOR_SECONDS:
+            left.append(pk)
+            continue
+        if now - checked_at > RECHECK_SECONDS:
+            active = set(WebhookEndpoint.objects.filter(pk__in=active, is_active=True).values_list("pk", flat=True))
+            checked_at = now
+        if delivery.endpoint_id not in active:
+            continue  # revoked or disabled meanwhile (its pending deliveries were cancelled): nothing more to it
+        answer = _send(delivery, checked)
+        sent.append((delivery, answer))
+        if answer.status_code == 410:
+            active.discard(delivery.endpoint_id)
+    _record(sent)
+    if left:
+        WebhookDelivery.objects.filter(pk__in=left, status=DeliveryStatus.PENDING).update(
+            claimed_until=None, attempts=F("attempts") - 1
+        )
+        _enqueue(left)
+    return [delivery for delivery, _answer in sent]
+
+
+def _claim(*, wanted: list[int], limit: int, only: bool = False) -> list[int]:
     now = timezone.now()
-    claimed = (
-        WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, endpoint__is_active=True)
+    due = (
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, endpoint__is_active=True)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
     )
-    if not claimed:
-        return None
-    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
+    if only:
+        due = due.filter(pk__in=wanted)
+    with transaction.atomic():
+        mine = list(
+            due.order_by(Case(When(pk__in=wanted, then=Value(0)), default=Value(1)), "next_attempt_at", "pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:limit]
+        )
+        if mine:
+            WebhookDelivery.objects.filter(pk__in=mine).update(
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+            )
+    return mine
+
+
+def _send(delivery: WebhookDelivery, checked: dict[str, transport.Checked]) -> transport.Answer:
     endpoint, event = delivery.endpoint, delivery.event
     body = json.dumps(event.body, ensure_ascii=False, separators=(",", ":")).encode()
+    now = timezone.now()
     in_force = [endpoint.secret]
     if endpoint.previous_secret and endpoint.previous_secret_until and endpoint.previous_secret_until > now:
         in_force.append(endpoint.previous_secret)
     headers = signing.headers(
-        secrets_in_force=in_force, msg_id=event.webhook_id, timestamp=int(timezone.now().timestamp()), body=body
+        secrets_in_force=in_force, msg_id=event.webhook_id, timestamp=int(now.timestamp()), body=body
     )
-    answer = transport.post(url=endpoint.url, body=body, headers=headers)
-    WebhookAttempt.objects.create(
-        delivery=delivery, status_code=answer.status_code, latency_ms=answer.latency_ms, error=answer.error
-    )
-    delivery.status_code, delivery.last_error, delivery.claimed_until = answer.status_code, answer.error, None
-    code = answer.status_code or 0
-    if 200 <= code < 300:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-            DeliveryStatus.DELIVERED,
-            timezone.now(),
-            None,
-        )
-        delivery.save()
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-        return delivery
-    if code == 410:
-        delivery.status, delivery.next_attempt_at = DeliveryStatus.CANCELLED, None
-        delivery.save()
-        _disable(endpoint, reason=_("the receiver answered 410 Gone"))
-        return delivery
-    failing_since = endpoint.failing_since or now
-    if endpoint.failing_since is None:
-        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
-    if code in (429, 503) and answer.retry_after is not None:
-        wait = min(answer.retry_after, MAX_RETRY_AFTER_SECONDS)
-    else:
-        wait = backoff_seconds(delivery.attempts)
+    return transport.post(url=endpoint.url, body=body, headers=headers, checked=checked)
+
+
+def _record(sent: list[tuple[WebhookDelivery, transport.Answer]]) -> None:
+    """The outcomes of a batch: its attempts, its deliveries' next states, its endpoints' failure clocks."""
+    if not sent:
+        return
+    now = timezone.now()
     give_up = timedelta(seconds=float(_setting("SIJIL_WEBHOOK_GIVE_UP_SECONDS", GIVE_UP_AFTER.total_seconds())))
-    if timezone.now() + timedelta(seconds=wait) - delivery.created_at > give_up:
-        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-        delivery.save()
-        if timezone.now() - failing_since > give_up:
-            _disable(endpoint, reason=_("every delivery failed for more than a day"))
-        return delivery
-    delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
-    delivery.save()
-    return delivery
+    recovered: set = set()
+    failing: set = set()
+    to_disable: dict = {}
+    for delivery, answer in sent:
+        endpoint = delivery.endpoint
+        delivery.status_code, delivery.last_error, delivery.claimed_until = answer.status_code, answer.error, None
+        code = answer.status_code or 0
+        if 200 <= code < 300:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
+            if endpoint.failing_since is not None:
+                recovered.add(endpoint.pk)
+            continue
+        if code == 410:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.CANCELLED, None
+            to_disable.setdefault(endpoint.pk, (endpoint, _("the receiver answered 410 Gone")))
+            continue
+        failing_since = endpoint.failing_since or now
+        if endpoint.failing_since is None:
+            failing.add(endpoint.pk)
+        if code in (429, 503) and answer.retry_after is not None:
+            wait = min(answer.retry_after, MAX_RETRY_AFTER_SECONDS)
+        else:
+            wait = backoff_seconds(delivery.attempts)
+        if now + timedelta(seconds=wait) - delivery.created_at > give_up:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+            if now - failing_since > give_up:
+                to_disable.setdefault(endpoint.pk, (endpoint, _("every delivery failed for more than a day")))
+            continue
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
+    with transaction.atomic():
+        WebhookAttempt.objects.bulk_create(
+            WebhookAttempt(delivery=d, status_code=a.status_code, latency_ms=a.latency_ms, error=a.error)
+            for d, a in sent
+        )
+        # Only deliveries still pending: one cancelled meanwhile (its endpoint revoked) stays cancelled.
+        update_from_values(
+            WebhookDelivery,
+            [d for d, _a in sent],
+            ["status", "status_code", "last_error", "claimed_until", "delivered_at", "next_attempt_at"],
+            where={"status": DeliveryStatus.PENDING},
+        )
+        if recovered - failing:
+            WebhookEndpoint.objects.filter(pk__in=recovered - failing).update(failing_since=None)
+        if failing - recovered:
+            WebhookEndpoint.objects.filter(pk__in=failing - recovered, failing_since__isnull=True).update(
+                failing_since=now
+            )
+    for endpoint, reason in to_disable.values():
+        _disable(endpoint, reason=reason)
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:

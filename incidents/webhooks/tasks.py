@@ -10,10 +10,19 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver_webhook(delivery_id: int) -> None:
-    from incidents.webhooks.services import webhook_deliver
+def deliver_webhooks(delivery_ids: list[int]) -> None:
+    """Claim these deliveries (and others due, up to a batch), send them, record the outcomes."""
+    from incidents.webhooks.services import webhooks_deliver
 
-    webhook_deliver(delivery_id=delivery_id)
+    webhooks_deliver(delivery_ids=delivery_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_webhook(delivery_id: int) -> None:
+    """One delivery (messages queued before batches existed)."""
+    from incidents.webhooks.services import webhooks_deliver
+
+    webhooks_deliver(delivery_ids=[delivery_id])
 
 
 @shared_task(ignore_result=True)
@@ -24,10 +33,13 @@ def dispatch_webhooks() -> int:
     return webhooks_dispatch()
 
 
-def enqueue_delivery(delivery_id: int) -> None:
+def enqueue_deliveries(delivery_ids: list[int]) -> None:
+    """After commit: if the broker is down, the dispatcher (beat) finds the deliveries due later."""
     try:
-        deliver_webhook.apply_async(args=[delivery_id], retry=False)
+        deliver_webhooks.apply_async(args=[list(delivery_ids)], retry=False)
     except Exception as exc:
         logger.warning(
-            "Broker unreachable (%s); webhook delivery %s left for the dispatcher", type(exc).__name__, delivery_id
+            "Broker unreachable (%s); %d webhook deliveries left for the dispatcher",
+            type(exc).__name__,
+            len(delivery_ids),
         )

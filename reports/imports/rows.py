@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from reports.choices import CasualtyGroup, CasualtyKind, CasualtyScope
 from reports.services import SUBMISSION_FIELDS
@@ -143,9 +145,11 @@ def parse_row(*, number: int, cells: dict[str, Any], columns: Columns, encoding:
         data["id"] = data["id"][5:]  # ODK's instanceID is "uuid:…"
     if parsed.issues:
         return parsed
-    incoming = ReportInputSerializer(data=data)
-    if not incoming.is_valid():
-        for path, messages in _flatten(incoming.errors).items():
+    try:
+        # What `ReportInputSerializer(data=data).is_valid()` does, on one serializer kept for every row.
+        values = dict(_input_serializer().run_validation(data))
+    except serializers.ValidationError as invalid:
+        for path, messages in _flatten(invalid.detail).items():
             head, _dot, rest = path.partition(".")
             if head == "casualties" and rest and casualty_columns:
                 index, _dot, sub = rest.partition(".")
@@ -155,11 +159,25 @@ def parse_row(*, number: int, cells: dict[str, Any], columns: Columns, encoding:
             for message in messages:
                 parsed.issues.append(Issue(number, path, str(message)))
         return parsed
-    values = dict(incoming.validated_data)
     parsed.report_id = values.pop("id")
     values["casualties"] = [dict(row) for row in values.get("casualties", [])]
     parsed.data = values
     return parsed
+
+
+_serializers = threading.local()
+
+
+def _input_serializer() -> ReportInputSerializer:
+    """The API's parser, built once per thread: building its fields is most of its cost on a small row.
+
+    Validation keeps no state on the serializer or its fields (`run_validation`
+    returns the values or raises); messages are translated when raised.
+    """
+    serializer = getattr(_serializers, "report", None)
+    if serializer is None:
+        serializer = _serializers.report = ReportInputSerializer()
+    return serializer
 
 
 def _cell(value: Any) -> Any:

@@ -15,8 +15,10 @@ from incidents.api_keys import api_key_issue
 from incidents.services import incident_verify, incident_withdraw
 from incidents.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from incidents.webhooks.services import (
+    webhook_deliver,
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
+    webhooks_deliver,
     webhooks_dispatch,
 )
 from tests.api.conftest import keyed_client
@@ -232,3 +234,36 @@ def test_a_delivery_given_up_after_a_day_disables_the_endpoint_after_a_day_of_fa
     deliver_due()
     assert WebhookDelivery.objects.get().status == DeliveryStatus.FAILED
     assert not WebhookEndpoint.objects.get().is_active
+
+
+def test_deliveries_to_one_receiver_reuse_one_kept_connection(partner_api, receiver):
+    register(partner_api, receiver)
+    for _ in range(3):
+        verified_change()
+    deliver_due()
+    assert len(receiver.requests) == 3
+    assert len({r.peer for r in receiver.requests}) == 1
+
+
+def test_the_address_is_checked_again_at_each_delivery_even_with_a_kept_connection(partner_api, receiver, settings):
+    register(partner_api, receiver)
+    verified_change()
+    deliver_due()
+    assert len(receiver.requests) == 1  # a connection to 127.0.0.1 is now kept
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False  # as in production: loopback is refused
+    verified_change()
+    deliver_due()
+    assert len(receiver.requests) == 1
+    refused = WebhookDelivery.objects.filter(status="pending").get()
+    assert refused.status_code is None and "private or local" in refused.last_error
+
+
+def test_one_delivery_sent_alone_leaves_the_others_due(partner_api, receiver):
+    register(partner_api, receiver)
+    verified_change()  # no worker in these tests: both deliveries wait
+    verified_change()
+    first, second = WebhookDelivery.objects.order_by("pk")
+    assert webhook_deliver(delivery_id=first.pk).pk == first.pk
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get(pk=second.pk).status == DeliveryStatus.PENDING
+    assert webhooks_deliver() and len(receiver.requests) == 2

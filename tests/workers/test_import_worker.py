@@ -18,7 +18,7 @@ from tests.workers.conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROWS = 4 * BATCH_ROWS
+ROWS = 6 * BATCH_ROWS  # the kill lands with batches still to do
 
 
 def status(job: ImportJob) -> ImportJob:
