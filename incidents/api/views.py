@@ -8,6 +8,9 @@ filter), its FilterSet and its keyset order.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import ClassVar
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -38,6 +41,7 @@ from incidents.api.exports import (
     AGGREGATE_COLUMNS,
     EXPORT_FORMATS,
     INCIDENT_COLUMNS,
+    Column,
     aggregate_export_rows,
     aggregate_point,
     export_response,
@@ -125,13 +129,34 @@ class ApiViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class ExportingListMixin(ApiViewSet):
-    """`list` in JSON pages, or every matching row streamed as CSV, HXL or GeoJSON (the viewset's `export`)."""
+@dataclass(frozen=True)
+class ExportSpec:
+    """What a list exports: its file name, and how its rows are written by PostgreSQL or, elsewhere, by Python."""
 
-    export_name = ""
+    name: str
+    copy_statement: Callable[..., tuple[str, tuple, bytes]]  # CSV / HXL: `COPY (SELECT …) TO STDOUT`
+    geojson_statement: Callable[[QuerySet], tuple[str, tuple]]
+    rows: Callable[[QuerySet], Iterable[dict]]  # the Python writer's rows (SQLite: the demo)
+    columns: list[Column]
+    point: Callable[[dict], tuple]
+
+
+class ExportingListMixin(ApiViewSet):
+    """`list` in JSON pages, or every matching row streamed as CSV, HXL or GeoJSON (as `exports` says)."""
+
+    exports: ClassVar[ExportSpec]
 
     def export(self, *, fmt: str, queryset: QuerySet) -> HttpResponseBase:
-        raise NotImplementedError
+        spec = self.exports
+        if connection.vendor == "postgresql":
+            if fmt in ("csv", "hxl"):
+                statement = spec.copy_statement(queryset, hxl=fmt == "hxl")
+                return copy_export_response(name=spec.name, hxl=fmt == "hxl", statement=statement)
+            if fmt == "geojson":
+                return geojson_response(name=spec.name, statement=spec.geojson_statement(queryset))
+        return export_response(
+            fmt=fmt, name=spec.name, rows=spec.rows(queryset), columns=spec.columns, point=spec.point
+        )
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -279,7 +304,14 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     keyset_ordering = ("updated_at", "id")
-    export_name = "incidents"
+    exports = ExportSpec(
+        name="incidents",
+        copy_statement=incident_copy_statement,
+        geojson_statement=incident_geojson_statement,
+        rows=incident_export_rows,
+        columns=INCIDENT_COLUMNS,
+        point=incident_point,
+    )
     action_roles = {
         "list": ALL_VIEWERS,
         "retrieve": ALL_VIEWERS,
@@ -345,20 +377,6 @@ class IncidentViewSet(ExportingListMixin, mixins.ListModelMixin, mixins.Retrieve
         )
         return Response(IncidentSerializer(self.get_queryset().get(pk=new.pk)).data, status=status.HTTP_201_CREATED)
 
-    def export(self, *, fmt: str, queryset):
-        if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
-            statement = incident_copy_statement(queryset, hxl=fmt == "hxl")
-            return copy_export_response(name="incidents", hxl=fmt == "hxl", statement=statement)
-        if fmt == "geojson" and connection.vendor == "postgresql":
-            return geojson_response(name="incidents", statement=incident_geojson_statement(queryset))
-        return export_response(
-            fmt=fmt,
-            name="incidents",
-            rows=incident_export_rows(queryset),
-            columns=INCIDENT_COLUMNS,
-            point=incident_point,
-        )
-
 
 @extend_schema_view(
     list=extend_schema(
@@ -372,25 +390,19 @@ class DailyAggregateViewSet(ExportingListMixin, mixins.ListModelMixin, ApiViewSe
     serializer_class = DailyAggregateSerializer
     filterset_class = DailyAggregateFilterSet
     keyset_ordering = ("date", "id")
+    exports = ExportSpec(
+        name="daily-aggregates",
+        copy_statement=aggregate_copy_statement,
+        geojson_statement=aggregate_geojson_statement,
+        rows=aggregate_export_rows,
+        columns=AGGREGATE_COLUMNS,
+        point=aggregate_point,
+    )
     action_roles = {"list": ALL_VIEWERS}
     action_scopes = {"list": ApiKeyScope.AGGREGATES_READ}
 
     def get_queryset(self):
         return aggregates_visible(viewer=self.viewer)
-
-    def export(self, *, fmt: str, queryset):
-        if fmt in ("csv", "hxl") and connection.vendor == "postgresql":
-            statement = aggregate_copy_statement(queryset, hxl=fmt == "hxl")
-            return copy_export_response(name="daily-aggregates", hxl=fmt == "hxl", statement=statement)
-        if fmt == "geojson" and connection.vendor == "postgresql":
-            return geojson_response(name="daily-aggregates", statement=aggregate_geojson_statement(queryset))
-        return export_response(
-            fmt=fmt,
-            name="daily-aggregates",
-            rows=aggregate_export_rows(queryset),
-            columns=AGGREGATE_COLUMNS,
-            point=aggregate_point,
-        )
 
 
 @extend_schema_view(list=extend_schema(summary="The category taxonomy (slugs are part of the contract)"))
