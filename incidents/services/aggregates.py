@@ -272,6 +272,9 @@ def _aggregate_rows_filter(area: Area, days: Iterable[dt.date]) -> Q:
     return condition & (Q(admin2_id=admin2) if admin2 else Q(admin2__isnull=True))
 
 
+Stored = dict[AggregateKey, tuple[int, dict[str, int]]]  # a stored row's id and measures, by its key
+
+
 def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
     """Write computed rows: update those that changed, create the missing, delete the ones now all zero.
 
@@ -281,10 +284,46 @@ def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
     """
     if not table:
         return
-    if connection.vendor != "postgresql":
-        _store_portably(table)
-        return
-    keys = list(table)
+    postgres = connection.vendor == "postgresql"
+    existing = _stored_postgres(list(table)) if postgres else _stored_portably(table)
+    empty: list[int] = []
+    changed: list[tuple[int, dict[str, int]]] = []
+    created: list[DailyAggregate] = []
+    for key, values in table.items():
+        found = existing.get(key)
+        if not any(values.values()):
+            if found is not None:
+                empty.append(found[0])
+            continue
+        if found is None:
+            created.append(
+                DailyAggregate(
+                    date=key.date,
+                    admin1_id=key.admin1,
+                    admin2_id=key.admin2,
+                    category_id=key.category,
+                    verified=key.verified,
+                    **values,
+                )
+            )
+        elif found[1] != {m: values.get(m, 0) for m in MEASURES}:
+            changed.append((found[0], values))
+    if empty:
+        DailyAggregate.objects.filter(pk__in=empty).delete()
+    if changed and postgres:
+        _update_postgres(changed)
+    elif changed:
+        now = timezone.now()
+        rows = [
+            DailyAggregate(pk=pk, updated_at=now, **{m: values.get(m, 0) for m in MEASURES}) for pk, values in changed
+        ]
+        DailyAggregate.objects.bulk_update(rows, [*MEASURES, "updated_at"], batch_size=1000)
+    if created:
+        DailyAggregate.objects.bulk_create(created, batch_size=1000)
+
+
+def _stored_postgres(keys: list[AggregateKey]) -> Stored:
+    """The stored rows of these keys, the keys bound as arrays: one statement whatever their number."""
     aggregate = DailyAggregate._meta.db_table
     measures = ", ".join(f"a.{m}" for m in MEASURES)
     with connection.cursor() as cursor:
@@ -303,92 +342,42 @@ def _store(table: dict[AggregateKey, dict[str, int]]) -> None:
                 [k.verified for k in keys],
             ],
         )
-        existing = {
+        return {
             AggregateKey(row[1], row[2], row[3], row[4], row[5]): (row[0], dict(zip(MEASURES, row[6:], strict=True)))
             for row in cursor.fetchall()
         }
-        empty: list[int] = []
-        changed: list[tuple[int, dict[str, int]]] = []
-        created: list[DailyAggregate] = []
-        for key, values in table.items():
-            found = existing.get(key)
-            if not any(values.values()):
-                if found is not None:
-                    empty.append(found[0])
-                continue
-            if found is None:
-                created.append(
-                    DailyAggregate(
-                        date=key.date,
-                        admin1_id=key.admin1,
-                        admin2_id=key.admin2,
-                        category_id=key.category,
-                        verified=key.verified,
-                        **values,
-                    )
-                )
-            elif found[1] != {m: values.get(m, 0) for m in MEASURES}:
-                changed.append((found[0], values))
-        if empty:
-            cursor.execute(f"DELETE FROM {aggregate} WHERE id = ANY(%s)", [empty])  # noqa: S608 — the table's name
-        if changed:
-            assignments = ", ".join(f"{m} = v.{m}" for m in MEASURES)
-            arrays = ", ".join(["%s::bigint[]"] + ["%s::integer[]"] * len(MEASURES))
-            cursor.execute(
-                f"UPDATE {aggregate} a SET {assignments}, updated_at = %s "  # noqa: S608 — names
-                f"FROM unnest({arrays}) AS v(id, {', '.join(MEASURES)}) WHERE a.id = v.id",
-                [
-                    timezone.now(),
-                    [pk for pk, _ in changed],
-                    *([values.get(m, 0) for _, values in changed] for m in MEASURES),
-                ],
-            )
-    if created:
-        DailyAggregate.objects.bulk_create(created, batch_size=1000)
 
 
-def _store_portably(table: dict[AggregateKey, dict[str, int]]) -> None:
-    """`_store` through the ORM (SQLite: the demo and the embedded default)."""
+def _stored_portably(table: dict[AggregateKey, dict[str, int]]) -> Stored:
+    """The stored rows of the table's keys through the ORM (SQLite: the demo and the embedded default)."""
     by_area: dict[Area, dict[dt.date, dict[str, int]]] = defaultdict(dict)
     for key, values in table.items():
         by_area[key.area][key.date] = values
-    if not by_area:
-        return
     wanted = reduce(operator.or_, (_aggregate_rows_filter(area, days) for area, days in by_area.items()))
-    existing = {
-        AggregateKey(row.date, row.admin1_id, row.admin2_id, row.category_id, row.verified): row
+    return {
+        AggregateKey(row.date, row.admin1_id, row.admin2_id, row.category_id, row.verified): (
+            row.pk,
+            {m: getattr(row, m) for m in MEASURES},
+        )
         for row in DailyAggregate.objects.filter(wanted)
     }
-    now = timezone.now()
-    empty, changed, created = [], [], []
-    for key, values in table.items():
-        row = existing.get(key)
-        if not any(values.values()):
-            if row is not None:
-                empty.append(row.pk)
-            continue
-        if row is None:
-            created.append(
-                DailyAggregate(
-                    date=key.date,
-                    admin1_id=key.admin1,
-                    admin2_id=key.admin2,
-                    category_id=key.category,
-                    verified=key.verified,
-                    **values,
-                )
-            )
-        elif any(getattr(row, measure) != value for measure, value in values.items()):
-            for measure, value in values.items():
-                setattr(row, measure, value)
-            row.updated_at = now
-            changed.append(row)
-    if empty:
-        DailyAggregate.objects.filter(pk__in=empty).delete()
-    if changed:
-        DailyAggregate.objects.bulk_update(changed, [*MEASURES, "updated_at"], batch_size=1000)
-    if created:
-        DailyAggregate.objects.bulk_create(created, batch_size=1000)
+
+
+def _update_postgres(changed: list[tuple[int, dict[str, int]]]) -> None:
+    """The changed rows' measures in one `UPDATE … FROM unnest(…)`."""
+    aggregate = DailyAggregate._meta.db_table
+    assignments = ", ".join(f"{m} = v.{m}" for m in MEASURES)
+    arrays = ", ".join(["%s::bigint[]"] + ["%s::integer[]"] * len(MEASURES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {aggregate} a SET {assignments}, updated_at = %s "  # noqa: S608 — names
+            f"FROM unnest({arrays}) AS v(id, {', '.join(MEASURES)}) WHERE a.id = v.id",
+            [
+                timezone.now(),
+                [pk for pk, _ in changed],
+                *([values.get(m, 0) for _, values in changed] for m in MEASURES),
+            ],
+        )
 
 
 def _lock_table(mode: str) -> None:
