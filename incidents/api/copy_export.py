@@ -195,17 +195,19 @@ def _headers(columns, *, hxl: bool) -> tuple[list, bytes]:
     return columns, out.getvalue().encode("utf-8")
 
 
+AGGREGATE_ORDER = ("date", "admin1_id", "admin2_id", "category_id", "id")
+
+
+def _compiled(rows: QuerySet, fields: dict, order: tuple[str, ...]) -> tuple[str, tuple]:
+    """Django's SQL (and parameters) of the rows' export fields in export order, without joins to load."""
+    query = rows.select_related(None).prefetch_related(None).annotate(**fields).order_by(*order).values(*fields)
+    return query.query.sql_with_params()
+
+
 def incident_copy_statement(incidents: QuerySet, *, hxl: bool) -> tuple[str, tuple, bytes]:
     """The COPY statement, its parameters and the header of the incidents' CSV (or HXL) export."""
     columns, header = _headers(INCIDENT_COLUMNS, hxl=hxl)
-    rows = (
-        incidents.select_related(None)
-        .prefetch_related(None)
-        .annotate(**INCIDENT_FIELDS)
-        .order_by("updated_at", "id")
-        .values(*INCIDENT_FIELDS)
-    )
-    inner, params = rows.query.sql_with_params()
+    inner, params = _compiled(incidents, INCIDENT_FIELDS, ("updated_at", "id"))
     select = ", ".join(
         INCIDENT_SQL[c.header]
         if c.header in TOMBSTONE_KEEPS
@@ -278,14 +280,7 @@ def _feature_line(geometry: str, properties: str) -> str:
 
 def incident_geojson_statement(incidents: QuerySet) -> tuple[str, tuple]:
     """The COPY statement (and its parameters) writing one GeoJSON Feature per line, in sync order."""
-    rows = (
-        incidents.select_related(None)
-        .prefetch_related(None)
-        .annotate(**INCIDENT_FIELDS)
-        .order_by("updated_at", "id")
-        .values(*INCIDENT_FIELDS)
-    )
-    inner, params = rows.query.sql_with_params()
+    inner, params = _compiled(incidents, INCIDENT_FIELDS, ("updated_at", "id"))
     properties = sql_json.json_object((c.header, INCIDENT_JSON_SQL[c.header]) for c in INCIDENT_COLUMNS)
     # A tombstone keeps its id, status, merged_into and updated_at; everything else is null, its geometry too.
     tombstone = sql_json.json_object(
@@ -335,14 +330,7 @@ AGGREGATE_POINT_FIELDS = {
 def aggregate_geojson_statement(aggregates: QuerySet) -> tuple[str, tuple]:
     """One Feature a line, placed at the district's representative point, else the governorate's."""
     fields = {**AGGREGATE_FIELDS, **AGGREGATE_POINT_FIELDS}
-    rows = (
-        aggregates.select_related(None)
-        .prefetch_related(None)
-        .annotate(**fields)
-        .order_by("date", "admin1_id", "admin2_id", "category_id", "id")
-        .values(*fields)
-    )
-    inner, params = rows.query.sql_with_params()
+    inner, params = _compiled(aggregates, fields, AGGREGATE_ORDER)
     properties = sql_json.json_object((c.header, AGGREGATE_JSON_SQL[c.header]) for c in AGGREGATE_COLUMNS)
     district = "NULLIF(q.e_admin2, '') IS NOT NULL"
     lon = f"(CASE WHEN {district} THEN q.e_admin2_longitude ELSE q.e_admin1_longitude END)"
@@ -354,14 +342,7 @@ def aggregate_geojson_statement(aggregates: QuerySet) -> tuple[str, tuple]:
 
 def aggregate_copy_statement(aggregates: QuerySet, *, hxl: bool) -> tuple[str, tuple, bytes]:
     columns, header = _headers(AGGREGATE_COLUMNS, hxl=hxl)
-    rows = (
-        aggregates.select_related(None)
-        .prefetch_related(None)
-        .annotate(**AGGREGATE_FIELDS)
-        .order_by("date", "admin1_id", "admin2_id", "category_id", "id")
-        .values(*AGGREGATE_FIELDS)
-    )
-    inner, params = rows.query.sql_with_params()
+    inner, params = _compiled(aggregates, AGGREGATE_FIELDS, AGGREGATE_ORDER)
     select = ", ".join(AGGREGATE_SQL[c.header] for c in columns)
     return f"COPY (SELECT {select} FROM ({inner}) q) TO STDOUT (FORMAT csv)", params, header  # noqa: S608
 
