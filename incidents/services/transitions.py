@@ -95,11 +95,26 @@ def absorb(*, absorbed: Incident, target: Incident, by: User | None, reason: str
     undoing a redaction); if it was verified, the target is too. A tombstone
     has no figures.
     """
-    for report in Report.objects.filter(incident=absorbed).order_by("received_at"):
+    moved = list(Report.objects.filter(incident=absorbed).order_by("received_at"))
+    for report in moved:
         place(report, target, by=by, reason=reason, pin=pin)
     now = timezone.now()
     for candidate in DuplicateCandidate.objects.filter(incident=absorbed).select_related("report"):
         _repoint_candidate(candidate, target, by=by, now=now, reason=reason)
+    # A moved report's pending candidate for the target is answered by the move itself: accepted by the
+    # reviewer who merged (a label the matcher learns from), or, when the pipeline merged, no longer asked.
+    for candidate in DuplicateCandidate.objects.filter(
+        report__in=moved, incident=target, decision=DuplicateCandidate.Decision.PENDING
+    ):
+        if by is None:
+            delete_recorded(candidate, by=by, reason=reason)
+        else:
+            candidate.decision, candidate.decided_by, candidate.decided_at = (
+                DuplicateCandidate.Decision.ACCEPTED,
+                by,
+                now,
+            )
+            save_recorded(candidate, by=by, reason=reason)
     _carry_overrides(absorbed, target, by=by, reason=reason)
     changed = _carry_reviewer_text(absorbed, target)
     for earlier in Incident.objects.filter(merged_into=absorbed):

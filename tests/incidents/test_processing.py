@@ -160,10 +160,10 @@ def test_a_pinned_report_is_never_moved():
     Report.objects.filter(pk=report.pk).update(incident=other, incident_pinned=True)
     assert process(report) == "pinned"
     assert reload(report).incident == other
-    # The reviewer's incident now holds the event (healing may bring the first report's fragment to it,
-    # never the other way round): the pinned report did not move.
-    assert reload(first).incident in (other, Incident.objects.get(pk=reload(first).incident_id))
     assert reload(report).incident_pinned
+    # The two are one event: healing brings the first report's fragment into the reviewer's incident,
+    # never the reviewer's incident into the fragment.
+    assert reload(other).status == "unverified" and reload(first).incident == other
 
 
 def test_a_rejected_report_leaves_its_incident_and_an_empty_incident_is_withdrawn():
