@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -246,7 +247,14 @@ class ReportCasualty(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.group} {self.low}–{self.high} ({self.scope})"
+        # Shown as the row's title on the report page, in the reviewer's language.
+        return gettext("%(kind)s, %(group)s: %(low)s–%(high)s (%(scope)s)") % {
+            "kind": self.get_kind_display(),
+            "group": self.get_group_display(),
+            "low": self.low,
+            "high": self.high,
+            "scope": self.get_scope_display(),
+        }
 
 
 def _attachment_path(prefix: str):

@@ -115,6 +115,15 @@ def test_the_arabic_queue_title_sidebar_breadcrumbs_and_categories_are_arabic(ad
         assert not re.search(rf"\b{word}\b", visible), word
 
 
+def test_the_arabic_report_page_names_its_casualty_rows_in_arabic(admin_login):
+    client = admin_login(arabic(ReviewerFactory()))
+    report = ReportFactory(category=category("killing"))
+    ReportCasualtyFactory(report=report, kind="killed", group="civilian", low=20, high=30)
+    page = client.get(f"{QUEUE}{report.pk}/change/").content.decode()
+    assert "killed civilian" not in page  # before: the row's title was "killed civilian 20–30 (incident)"
+    assert "قتلى، مدنيون: 20–30 (هذه الحادثة)" in page
+
+
 def test_category_and_area_names_follow_the_language():
     killing = Category.objects.get(slug="killing")
     with translation.override("ar"):
