@@ -1,7 +1,8 @@
 """From a row of cells to a submission: column names, cells, casualty columns, then the API's own parser.
 
 A row is held to exactly what `POST /api/v1/reports/` holds a request to
-(`reports.submission_input.ReportInputSerializer`), after these spreadsheet
+(`reports.submission_input.parse_submission`, which the API's
+`ReportInputSerializer` validates with), after these spreadsheet
 conventions (docs/imports.md):
 
 - columns are the contract's field names; a KoboToolbox/ODK group path
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +31,7 @@ from rest_framework import serializers
 
 from reports.choices import CasualtyGroup, CasualtyKind, CasualtyScope
 from reports.services import SUBMISSION_FIELDS
-from reports.submission_input import ReportInputSerializer
+from reports.submission_input import parse_submission
 
 REPORT_FIELDS = ("id", *SUBMISSION_FIELDS)
 REQUIRED_COLUMNS = ("id", "category", "occurred_at", "admin1", "title", "source_type")
@@ -146,8 +146,8 @@ def parse_row(*, number: int, cells: dict[str, Any], columns: Columns, encoding:
     if parsed.issues:
         return parsed
     try:
-        # What `ReportInputSerializer(data=data).is_valid()` does, on one serializer kept for every row.
-        values = dict(_input_serializer().run_validation(data))
+        # What `ReportInputSerializer(data=data).is_valid()` checks: the API's own parser, without DRF's machinery.
+        values = parse_submission(data)
     except serializers.ValidationError as invalid:
         for path, messages in _flatten(invalid.detail).items():
             head, _dot, rest = path.partition(".")
@@ -160,24 +160,9 @@ def parse_row(*, number: int, cells: dict[str, Any], columns: Columns, encoding:
                 parsed.issues.append(Issue(number, path, str(message)))
         return parsed
     parsed.report_id = values.pop("id")
-    values["casualties"] = [dict(row) for row in values.get("casualties", [])]
+    values.setdefault("casualties", [])
     parsed.data = values
     return parsed
-
-
-_serializers = threading.local()
-
-
-def _input_serializer() -> ReportInputSerializer:
-    """The API's parser, built once per thread: building its fields is most of its cost on a small row.
-
-    Validation keeps no state on the serializer or its fields (`run_validation`
-    returns the values or raises); messages are translated when raised.
-    """
-    serializer = getattr(_serializers, "report", None)
-    if serializer is None:
-        serializer = _serializers.report = ReportInputSerializer()
-    return serializer
 
 
 def _cell(value: Any) -> Any:
