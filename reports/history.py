@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -25,13 +26,7 @@ _limits: dict[type, int | None] = {}
 
 
 def history_reason(instance: models.Model, reason: str) -> str:
-    model = type(instance)
-    if model not in _limits:
-        # Reading `Model.history` builds a manager class each time: read the column's length once per model.
-        history = getattr(model, "history", None)
-        _limits[model] = None if history is None else history.model._meta.get_field("history_change_reason").max_length
-    limit = _limits[model]
-    return reason if limit is None else reason[:limit]
+    return _history_reason_of(type(instance), reason)
 
 
 def save_recorded(instance: Any, *, by: Any, reason: str, fields: Iterable[str] | None = None) -> None:
@@ -72,54 +67,73 @@ def create_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str
     bulk_create_with_history(instances, model, batch_size=1000, default_user=by)
 
 
-def copy_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] | str) -> None:
-    """`create_many_recorded` by PostgreSQL `COPY`, for rows whose primary key the caller sets (a bulk import's).
+def copy_many_recorded_values(model: type[models.Model], rows: list[dict[str, Any]], *, by: Any, reason: str) -> None:
+    """`create_many_recorded` by PostgreSQL `COPY`, from plain values by column (`category_id`), for new rows.
 
-    The same rows and the same history rows (`+`, the user, the reason, every
-    tracked field), several times faster than an `INSERT` of hundreds of rows
-    as Django builds it. Elsewhere than on PostgreSQL, `create_many_recorded`.
+    For rows whose primary key the caller sets (a bulk import's). Each row
+    holds what the caller sets; every other field gets its default, and
+    `auto_now`/`auto_now_add` times are stamped as a save would (once per row);
+    the rows are completed in place. The same rows and the same history rows
+    (`+`, the user, the reason, every tracked field) as `create_many_recorded`,
+    several times faster than an `INSERT` of hundreds of rows as Django builds
+    it, and without a model instance per row. Elsewhere than on PostgreSQL,
+    instances and `create_many_recorded`.
     """
-    if not instances:
+    if not rows:
         return
+    fields = _copy_fields(model)
+    stamped, defaults, made = [], [], []
+    for field in fields:
+        if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add):
+            stamped.append(field.attname)
+        elif type(field).pre_save is not models.Field.pre_save and not isinstance(field, models.DateField):
+            raise TypeError(f"{model.__name__}.{field.name}: a field prepared on save cannot be copied from values")
+        elif field.has_default() and callable(field.default):
+            made.append(field)
+        else:
+            defaults.append((field.attname, field.get_default()))
+    for row in rows:
+        for attname, value in defaults:
+            if attname not in row:
+                row[attname] = value
+        for field in made:
+            if field.attname not in row:
+                row[field.attname] = field.get_default()
+        if stamped:
+            now = timezone.now()
+            for attname in stamped:
+                row[attname] = now
     if connection.vendor != "postgresql":
-        create_many_recorded(instances, by=by, reasons=reasons)
+        create_many_recorded([model(**row) for row in rows], by=by, reasons=reason)
         return
-    _stamp(instances, by=by, reasons=reasons)
-    model = type(instances[0])
-    copy_insert(model, instances)
+    copy_rows(model, fields, [[row[field.attname] for field in fields] for row in rows])
     if not hasattr(model._meta, "simple_history_manager_attribute"):
         return
     history = get_history_manager_for_model(model).model
     tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
     extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
     user = history._meta.get_field("history_user")
-    now = timezone.now()
-    rows = [
-        [
-            *(getattr(instance, field.attname) for field in tracked),
-            now,
-            instance._change_reason,
-            "+",
-            getattr(instance._history_user, "pk", None),
-        ]
-        for instance in instances
-    ]
-    copy_rows(history, [*tracked, *extra, user], rows)
+    attnames = [field.attname for field in tracked]
+    tail = [timezone.now(), _history_reason_of(model, reason), "+", getattr(by, "pk", None)]
+    copy_rows(history, [*tracked, *extra, user], [[row[name] for name in attnames] + tail for row in rows])
 
 
-def copy_insert(model: type[models.Model], instances: list[Any]) -> None:
-    """Insert new rows by `COPY` (PostgreSQL): every concrete field but an automatic primary key, as a save prepares it.
+def _history_reason_of(model: type[models.Model], reason: str) -> str:
+    if model not in _limits:
+        # Reading `Model.history` builds a manager class each time: read the column's length once per model.
+        history = getattr(model, "history", None)
+        _limits[model] = None if history is None else history.model._meta.get_field("history_change_reason").max_length
+    limit = _limits[model]
+    return reason if limit is None else reason[:limit]
 
-    Automatic fields (`auto_now_add`) are stamped on the instances as a save
-    would; an `AutoField` key is left to its sequence and not read back.
-    """
-    fields = [
+
+def _copy_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """Every concrete field but an automatic primary key (left to its sequence)."""
+    return [
         f
         for f in model._meta.concrete_fields
         if not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField | models.SmallAutoField))
     ]
-    rows = [[field.pre_save(instance, True) for field in fields] for instance in instances]
-    copy_rows(model, fields, rows)
 
 
 def copy_rows(model: type[models.Model], fields: list[models.Field[Any, Any]], rows: list[list[Any]]) -> None:
@@ -130,16 +144,24 @@ def copy_rows(model: type[models.Model], fields: list[models.Field[Any, Any]], r
     prepare = [field.get_db_prep_save for field in fields]
 
     def cell(step, value):
-        # Values psycopg sends as they are (what the field would hand on unchanged) skip the field's preparation,
-        # most of the cost of a row; a naive time, JSON and the rest go through it.
-        if value is None or type(value) in _AS_THEY_ARE or (type(value) is datetime and value.tzinfo is not None):
+        # An aware time goes as it is; a naive one, JSON and the rest through the field.
+        if type(value) is datetime and value.tzinfo is not None:
             return value
+        if isinstance(value, Enum) and type(value.value) in _AS_THEY_ARE:
+            return value.value  # a choice (`HandBack.SUBMITTED`): its value, as the field would give it
         return step(value, connection)
 
     # Django's error classes (a taken key is an IntegrityError), as for any statement it runs.
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([cell(step, value) for step, value in zip(prepare, row, strict=True)])
+            # Values psycopg sends as they are (what the field would hand on unchanged) skip the field's
+            # preparation, most of the cost of a row.
+            copy.write_row(
+                [
+                    value if value is None or type(value) in _AS_THEY_ARE else cell(step, value)
+                    for step, value in zip(prepare, row, strict=True)
+                ]
+            )
 
 
 _AS_THEY_ARE = frozenset({str, int, bool, uuid.UUID, Decimal})

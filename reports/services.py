@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ForeignKey
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ from reports import pipeline
 from reports.alerts.services import alert_may_fire
 from reports.alerts.tasks import alerts_enqueue, alerts_enqueue_many
 from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus, ReviewDecisionKind
-from reports.history import copy_many_recorded, copy_rows, save_recorded
+from reports.history import copy_many_recorded_values, copy_rows, save_recorded
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
 from reports.selectors import place_index
 
@@ -94,16 +96,7 @@ def submission_hash(*, report_id, data: dict[str, Any]) -> str:
     and casualty rows in a fixed order.
     """
 
-    def canonical(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.astimezone(UTC).isoformat()
-        if isinstance(value, Decimal | float):
-            return f"{Decimal(str(value)).quantize(Decimal('0.000001'))}"
-        if value == "":
-            return None
-        return value
-
-    body = {name: canonical(data.get(name, DEFAULTS.get(name))) for name in SUBMISSION_FIELDS}
+    body = {name: _canonical(data.get(name, DEFAULTS.get(name))) for name in SUBMISSION_FIELDS}
     body["casualties"] = sorted(
         (
             {
@@ -120,6 +113,24 @@ def submission_hash(*, report_id, data: dict[str, Any]) -> str:
     body["id"] = str(report_id)
     encoded = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:  # the common cases first, with the same answers as below
+        return value or None
+    if value is None or kind is int or kind is bool:
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal | float):
+        return f"{Decimal(str(value)).quantize(SIX_PLACES)}"
+    if value == "":
+        return None
+    return value
+
+
+SIX_PLACES = Decimal("0.000001")
 
 
 def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitResult:
@@ -429,9 +440,14 @@ class _Judged:
     new: list[tuple[Any, str, dict[str, Any]]]  # (report id, digest, model values) to insert
 
 
-def report_check_many(*, monitor: User, submissions: Sequence[tuple[Any, dict[str, Any]]]) -> list[BatchOutcome]:
-    """`report_check` of each (report id, data), in order, with a few queries for the whole batch; stores nothing."""
-    return _judge_many(monitor=monitor, submissions=submissions).outcomes
+def report_check_many(
+    *, monitor: User, submissions: Sequence[tuple[Any, dict[str, Any]]], digests: Sequence[str] | None = None
+) -> list[BatchOutcome]:
+    """`report_check` of each (report id, data), in order, with a few queries for the whole batch; stores nothing.
+
+    `digests`: the submissions' `submission_hash`, if the caller has them already (the import's preview).
+    """
+    return _judge_many(monitor=monitor, submissions=submissions, digests=digests).outcomes
 
 
 def report_submit_many(
@@ -465,18 +481,24 @@ def report_submit_many(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _judge_many(*, monitor: User, submissions: Sequence[tuple[Any, dict[str, Any]]]) -> _Judged:
+def _judge_many(
+    *, monitor: User, submissions: Sequence[tuple[Any, dict[str, Any]]], digests: Sequence[str] | None = None
+) -> _Judged:
     stored: dict[str, tuple[object, str]] = {
         str(pk): (monitor_id, digest)
         for pk, monitor_id, digest in Report.objects.filter(
-            pk__in={str(report_id) for report_id, _data in submissions}
+            # The ids as given (a parsed one is a UUID already: not read back from its text for the query).
+            pk__in={
+                report_id if isinstance(report_id, uuid.UUID) else str(report_id) for report_id, _data in submissions
+            }
         ).values_list("pk", "monitor_id", "submission_hash")
     }
     judged = _Judged(outcomes=[], new=[])
     with reference_lookups_cached():
         _prefetch_references([data for _id, data in submissions])
-        for report_id, data in submissions:
-            digest = submission_hash(report_id=report_id, data=data)
+        if digests is None:
+            digests = [submission_hash(report_id=report_id, data=data) for report_id, data in submissions]
+        for (report_id, data), digest in zip(submissions, digests, strict=True):
             key = str(report_id)
             if key in stored:
                 # A replay answers as the first even if the rules changed since (see report_submit).
@@ -517,28 +539,42 @@ def _prefetch_references(batch: list[dict[str, Any]]) -> None:
 def _store_many(*, monitor: User, new: list[tuple[Any, str, dict[str, Any]]], by: User | None, reason: str) -> None:
     if not new:
         return
-    reports: list[Report] = []
+    columns = _report_columns()
+    reports: list[dict[str, Any]] = []
     casualties: list[dict[str, Any]] = []
     for report_id, digest, values in new:
         casualties.extend({"report_id": report_id, **row} for row in values.pop("casualties"))
-        reports.append(
-            Report(
-                id=report_id,
-                monitor=monitor,
-                organisation_id=monitor.organisation_id,
-                submission_hash=digest,
-                processing_reason=HandBack.SUBMITTED,
-                **values,
-            )
-        )
-    # COPY rather than INSERT (several times faster for hundreds of rows); history for the reports, none for
-    # their casualty rows, as report_submit writes them.
-    copy_many_recorded(reports, by=by, reasons=reason)
+        row = {
+            "id": report_id,
+            "monitor_id": monitor.pk,
+            "organisation_id": monitor.organisation_id,
+            "submission_hash": digest,
+            "processing_reason": HandBack.SUBMITTED,
+        }
+        for name, value in values.items():
+            attname, target = columns[name]
+            row[attname] = value if target is None or value is None else getattr(value, target)
+        reports.append(row)
+    # COPY rather than INSERT (several times faster for hundreds of rows), from the values without a model
+    # instance per row; history for the reports, none for their casualty rows, as report_submit writes them.
+    copy_many_recorded_values(Report, reports, by=by, reason=reason)
     if connection.vendor == "postgresql":
         fields = [f for f in ReportCasualty._meta.concrete_fields if not f.primary_key]  # the key is a sequence
         copy_rows(ReportCasualty, fields, [[row[f.attname] for f in fields] for row in casualties])
     else:
         ReportCasualty.objects.bulk_create((ReportCasualty(**row) for row in casualties), batch_size=1000)
-    ids: list[object] = [report.pk for report in reports]
+    ids: list[object] = [row["id"] for row in reports]
     pipeline.hand_back_many(report_ids=ids, reason=HandBack.SUBMITTED)
     transaction.on_commit(lambda: alerts_enqueue_many(report_ids=ids))  # alerts (reports/alerts/)
+
+
+_REPORT_COLUMNS: dict[str, tuple[str, str | None]] = {}
+
+
+def _report_columns() -> dict[str, tuple[str, str | None]]:
+    """Each field `_clean` returns, as its column and, for a relation, the attribute of the object it holds."""
+    if not _REPORT_COLUMNS:
+        for field in Report._meta.concrete_fields:
+            target = field.target_field.attname if isinstance(field, ForeignKey) else None
+            _REPORT_COLUMNS[field.name] = (field.attname, target)
+    return _REPORT_COLUMNS

@@ -244,6 +244,7 @@ def _preview_chunk(job: ImportJob, chunk: list, seen: dict[uuid.UUID, tuple[str,
     """The rows of one chunk, checked against the file's earlier rows and then by `report_check_many`."""
     found: dict[int, list[Issue]] = {parsed.number: list(parsed.issues) for parsed in chunk}
     to_check = []
+    digests = []
     for parsed in chunk:
         if not parsed.ok:
             continue
@@ -267,7 +268,10 @@ def _preview_chunk(job: ImportJob, chunk: list, seen: dict[uuid.UUID, tuple[str,
         else:
             seen[parsed.report_id] = (digest, number)
             to_check.append(parsed)
-    outcomes = report_check_many(monitor=job.monitor, submissions=[(p.report_id, p.data) for p in to_check])
+            digests.append(digest)
+    outcomes = report_check_many(
+        monitor=job.monitor, submissions=[(p.report_id, p.data) for p in to_check], digests=digests
+    )
     for parsed, outcome in zip(to_check, outcomes, strict=True):
         number = parsed.number
         problems = _outcome_issues(number, outcome)
