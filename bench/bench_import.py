@@ -7,10 +7,11 @@ Writes a CSV of `--rows` valid reports (tests/imports/files.py), then in the
 same run and on the same database:
 
 - PostgreSQL `COPY` of the same file into a table of the same columns: the floor;
-- the import preview (`import_validate`: parsing through the API's serializer,
-  the domain checks of `report_check_many`, 500 rows at a time), rows per second;
+- the import preview (`import_validate`: parsing by the API's parser
+  `parse_submission`, the domain checks of `report_check_many`, `BATCH_ROWS`
+  rows at a time), rows per second;
 - the import (`import_run`: every row through `report_submit_many`, batches of
-  500 committed with the checkpoint), rows per second; processing is enqueued
+  `BATCH_ROWS` committed with the checkpoint), rows per second; processing is enqueued
   on the Redis database of `CELERY_BROKER_URL` (flushed first: give one nobody
   else uses), which nobody consumes until the last step;
 - with `--process`, a Celery worker (2 processes) is then started and the

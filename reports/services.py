@@ -485,13 +485,7 @@ def _judge_many(
     *, monitor: User, submissions: Sequence[tuple[Any, dict[str, Any]]], digests: Sequence[str] | None = None
 ) -> _Judged:
     stored: dict[str, tuple[object, str]] = {
-        str(pk): (monitor_id, digest)
-        for pk, monitor_id, digest in Report.objects.filter(
-            # The ids as given (a parsed one is a UUID already: not read back from its text for the query).
-            pk__in={
-                report_id if isinstance(report_id, uuid.UUID) else str(report_id) for report_id, _data in submissions
-            }
-        ).values_list("pk", "monitor_id", "submission_hash")
+        str(pk): (monitor_id, digest) for pk, monitor_id, digest in _stored_of([i for i, _data in submissions])
     }
     judged = _Judged(outcomes=[], new=[])
     with reference_lookups_cached():
@@ -515,6 +509,29 @@ def _judge_many(
             judged.new.append((report_id, digest, values))
             judged.outcomes.append(BatchOutcome(report_id=report_id, created=True))
     return judged
+
+
+def _stored_of(report_ids: list[Any]) -> list[tuple[Any, Any, str]]:
+    """(id, monitor id, submission hash) of those of the ids already stored: one query.
+
+    On PostgreSQL, ids parsed as UUIDs (a bulk import's) are sent as one array (`id = ANY(%s)`): the same
+    query as the ORM's `pk__in`, without a placeholder per id to build and to parse for each chunk.
+    """
+    ids = set(report_ids)
+    if connection.vendor == "postgresql" and all(type(report_id) is uuid.UUID for report_id in ids):
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT {quote('id')}, {quote('monitor_id')}, {quote('submission_hash')} "  # noqa: S608 — names
+            f"FROM {quote(Report._meta.db_table)} WHERE {quote('id')} = ANY(%s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(ids)])
+            return list(cursor.fetchall())
+    return list(
+        Report.objects.filter(pk__in={str(report_id) for report_id in ids}).values_list(
+            "pk", "monitor_id", "submission_hash"
+        )
+    )
 
 
 def _prefetch_references(batch: list[dict[str, Any]]) -> None:

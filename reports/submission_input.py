@@ -162,7 +162,7 @@ class Text(Spec):
             errors.append(ErrorDetail(str(TOO_LONG).format(max_length=self.max_length), code="max_length"))
         if "\x00" in text:
             errors.append(ErrorDetail(str(NULL_CHARACTERS), code="null_characters_not_allowed"))
-        if (surrogate := SURROGATE.search(text)) is not None:
+        if not text.isascii() and (surrogate := SURROGATE.search(text)) is not None:
             message = str(SURROGATES).format(code_point=ord(surrogate.group()))
             errors.append(ErrorDetail(message, code="surrogate_characters_not_allowed"))
         if self.pattern is not None and not self.pattern.search(text):

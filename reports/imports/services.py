@@ -53,8 +53,8 @@ from reports.services import BatchOutcome, report_check_many, report_submit_many
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 500
-PROGRESS_EVERY = 500
+BATCH_ROWS = 2000
+PROGRESS_EVERY = 2000
 
 
 class ImportRejected(ActionRefused):
