@@ -34,6 +34,7 @@ from reports.choices import CasualtyScope, GeoPrecision, HandBack, ReportStatus,
 from reports.history import copy_many_recorded_values, copy_rows, save_recorded
 from reports.models import Area, Category, Report, ReportCasualty, ReviewDecision, User
 from reports.selectors import place_index
+from reports.submission_input import SIX_PLACES
 
 # The fields of a submission (docs/contract.md, "Field names"), as the service receives them.
 SUBMISSION_FIELDS = (
@@ -128,9 +129,6 @@ def _canonical(value: Any) -> Any:
     if value == "":
         return None
     return value
-
-
-SIX_PLACES = Decimal("0.000001")
 
 
 def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -100,7 +101,7 @@ def _fail(message: Any, code: str, **params: Any) -> NoReturn:
     raise Invalid([ErrorDetail(text.format(**params) if params else text, code=code)])
 
 
-class Spec:
+class Spec(ABC):
     """One field: left out (`required`, `default`), null (`allow_null`), then `convert` (the type's own checks)."""
 
     __slots__ = ("allow_null", "default", "required")
@@ -121,8 +122,9 @@ class Spec:
             return None
         return self.convert(value)
 
+    @abstractmethod
     def convert(self, value: Any) -> Any:
-        raise NotImplementedError
+        """The value (neither left out nor null) as the field's type, or `Invalid`: each kind of field's own."""
 
 
 class Text(Spec):

@@ -130,23 +130,12 @@ def parse_row(*, number: int, cells: dict[str, Any], columns: Columns, encoding:
         return parsed
     data: dict[str, Any] = {}
     for column, name in columns.fields.items():  # in the header's order, as the cells are
-        value = cells.get(column)
-        if type(value) is str:  # a CSV or XLSX cell (what `_cell` and `_broken` do, without two calls)
-            value = value.strip()
-            if not value:
-                continue
-            if value[0] == "'":
-                value = unguard(value)
-            if BROKEN_BYTE.search(value) is not None:
-                parsed.issues.append(Issue(number, name, _broken_reason(encoding)))
-                continue
-        else:
-            value = _cell(value)
-            if value is None:
-                continue
-            if _broken(value):
-                parsed.issues.append(Issue(number, name, _broken_reason(encoding)))
-                continue
+        value = _cell(cells.get(column))
+        if value is None:
+            continue
+        if _broken(value):
+            parsed.issues.append(Issue(number, name, _broken_reason(encoding)))
+            continue
         data[name] = value
     casualty_columns = _casualties(parsed, cells, columns, data, encoding)
     if isinstance(data.get("id"), str) and data["id"].lower().startswith("uuid:"):
