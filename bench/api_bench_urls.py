@@ -55,7 +55,7 @@ def naive_csv(request):
 def plain_submit(request, *, enqueue: bool = False):
     """The same insert as a submission, through the ORM, without key, serializer or domain checks.
 
-    `enqueue`: and after the commit the two messages a submission sends (the pipeline's, the alert check's).
+    `enqueue`: and after the commit the two wake-ups a submission sends (the pipeline's, the alert check's).
     """
     from incidents.tasks import enqueue_report
     from reports.alerts.tasks import alerts_enqueue

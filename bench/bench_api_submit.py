@@ -6,17 +6,20 @@
 Each submission is a new report (its own client id) from one of the
 monitors' keys, with one casualty row, so every request does the whole
 path: key lookup, parsing, the domain checks and place resolution of
-`report_submit`, the insert, the enqueue on Redis (`--redis-db`, 6 by
-default, flushed after; no worker consumes it here). The request rate
+`report_submit`, the insert, the wake-ups on Redis (`--redis-db`, 6 by
+default, flushed after; no worker consumes them here, so after the first
+submission each wake-up is the one `SET NX` round trip of
+`config/wakeups.py` — with workers running, a message is also published
+once per batch a worker starts). The request rate
 limits are off (bench/api_bench_settings.py): the bench would be throttled
 long before it measured anything. Beside it, in the same run and on the
 same database:
 
 - a plain Django view doing the same insert through the ORM without the
   API (no key, no serializer, no domain checks): what the framework costs;
-  and the same view also sending, after the commit, the two messages a
-  submission sends (the pipeline's and the alert check's): what the API
-  costs beyond the work any submission must do;
+  and the same view also waking, after the commit, the pipeline and the
+  alert check as a submission does (`enqueue_report`, `alerts_enqueue`):
+  what the API costs beyond the work any submission must do;
 - a raw psycopg INSERT of the same rows (report + casualty, one transaction
   each), from the same number of client threads: the floor.
 
@@ -256,7 +259,7 @@ def main() -> None:
             for label, path in (
                 ("POST /api/v1/reports/ (the API)", "/api/v1/reports/"),
                 ("baseline: plain Django view, ORM insert", "/bench/plain-submit"),
-                ("plain Django view, ORM insert + the two enqueues", "/bench/plain-submit-enqueued"),
+                ("plain Django view, ORM insert + the two wake-ups", "/bench/plain-submit-enqueued"),
             ):
                 run_clients(
                     port=options.port, path=path, keys=keys, total=options.clients * 10, clients=options.clients

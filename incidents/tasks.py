@@ -12,6 +12,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from config.wakeups import coalescing, wake, wake_taken
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,14 +26,23 @@ def retry_countdown(retries: int) -> int:
 DATABASE_LOST = (OperationalError, InterfaceError)
 
 
+# The pipeline's wake-up key (config/wakeups.py): set while a wake-up message waits for a worker.
+PIPELINE_WAKE = "sijil:wake:pipeline"
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
-def process_report(self, report_id: str, release_claim: bool = False) -> None:
+def process_report(self, report_id: str | None = None, release_claim: bool = False) -> None:
     """Place a batch of reports (this one first, if it is still to do): `incidents.services.reports_process`.
 
     The message is a wake-up: the worker claims up to a batch of waiting
     reports, so the messages of reports another batch has placed find nothing
     to do. A report whose attempt failed is retried with backoff (its own
     message, or one sent for it), then marked failed by the service.
+
+    Wake-ups are coalesced (`config/wakeups.py`): the task clears the wake-up
+    key before it claims, so a report committed after that sends a new one,
+    and a task that claimed a full batch wakes another worker at once (more
+    may be waiting: a backlog is spread over every free worker).
 
     With the database gone even the failed attempt cannot be recorded: the
     task is retried with the same backoff (not counted as an attempt) and,
@@ -42,10 +53,13 @@ def process_report(self, report_id: str, release_claim: bool = False) -> None:
     """
     from incidents.services import report_processing_failed, reports_process
 
+    wake_taken(PIPELINE_WAKE)
     try:
-        if release_claim:
+        if release_claim and report_id is not None:
             report_processing_failed(report_id=report_id, error="database connection lost")
-        result = reports_process(first=report_id)
+        # In-process tasks (no coalescing) are woken once per report or per batch already.
+        more = (lambda: enqueue_report(None)) if coalescing() else None
+        result = reports_process(first=report_id, when_full=more)
     except DATABASE_LOST as lost:
         logger.warning(
             "Processing report %s failed (%s): the database is unreachable; retried later",
@@ -98,9 +112,15 @@ def enqueue_report(report_id: object, *, countdown: int | None = None) -> None:
     Called from `transaction.on_commit`: the report is already committed with
     `processing_state=pending`, which is the record of work to do, so losing
     this message loses nothing — and nothing here may fail the request that
-    stored the report.
+    stored the report. A wake-up now is coalesced with any already waiting
+    (`config/wakeups.py`); a retry later (`countdown`) is its own message.
+    `report_id` None: whichever reports wait.
     """
+    args = [str(report_id)] if report_id is not None else []
     try:
-        process_report.apply_async(args=[str(report_id)], countdown=countdown, retry=False)
+        if countdown is not None:
+            process_report.apply_async(args=args, countdown=countdown, retry=False)
+        else:
+            wake(key=PIPELINE_WAKE, send=lambda: process_report.apply_async(args=args, retry=False))
     except Exception as exc:
         logger.warning("Broker unreachable (%s); report %s left for the sweeper", type(exc).__name__, report_id)

@@ -297,11 +297,20 @@ class ProcessingFailed(Exception):
     """A report's attempt failed (its error is recorded on the report)."""
 
 
-def reports_process(*, first: ReportId | None = None, limit: int | None = None) -> BatchResult:
-    """Claim a batch (with `first` in it if it can be had) and process it; see the module's docstring."""
-    token, claimed = reports_claim(limit=limit or batch_size(), first=first)
+def reports_process(
+    *, first: ReportId | None = None, limit: int | None = None, when_full: Callable[[], object] | None = None
+) -> BatchResult:
+    """Claim a batch (with `first` in it if it can be had) and process it; see the module's docstring.
+
+    `when_full` is called once the claim is committed if it took a whole
+    batch: more reports may be waiting (the task wakes another worker).
+    """
+    limit = limit or batch_size()
+    token, claimed = reports_claim(limit=limit, first=first)
     if not claimed:
         return BatchResult()
+    if when_full is not None and len(claimed) >= limit:
+        when_full()
     return process_claimed(token=token, report_ids=claimed)
 
 

@@ -372,7 +372,7 @@ def test_a_submission_from_a_key_already_seen_is_the_key_and_three_inserts(monit
     assert response.status_code == 201
     statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
     assert [sql.split(" ", 3)[:3] for sql in statements] == [
-        ["SELECT", '"incidents_apikey"."id",', '"incidents_apikey"."name",'],
+        ["SELECT", 'k."id",', 'k."name",'],  # incidents/api_keys.py: _find_statement
         ["INSERT", "INTO", '"reports_report"'],
         ["INSERT", "INTO", '"reports_historicalreport"'],
         ["INSERT", "INTO", '"reports_reportcasualty"'],

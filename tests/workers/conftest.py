@@ -91,8 +91,9 @@ class RedisServer:
 class Worker:
     """One `celery -A config worker` process (optionally with beat embedded), in its own process group."""
 
-    def __init__(self, name: str, tmp: Path, *, beat: bool) -> None:
+    def __init__(self, name: str, tmp: Path, *, beat: bool, env: dict[str, str] | None = None) -> None:
         self.name = name
+        self.env = env or {}
         self.log = tmp / f"{name}.log"
         self.beat = beat
         self.tmp = tmp
@@ -115,6 +116,7 @@ class Worker:
             "HTTPS_ONLY": "false",
             "SECRET_KEY": "test-only-key-" + "x" * 40,
             "LOG_LEVEL": "INFO",
+            **self.env,
         }
         command = [
             CELERY, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork",
@@ -211,8 +213,8 @@ def workers(real_broker, tmp_path, transactional_db):
     started: list[Worker] = []
 
     class Workers:
-        def start(self, name: str, *, beat: bool = False) -> Worker:
-            worker = Worker(name, tmp_path, beat=beat)
+        def start(self, name: str, *, beat: bool = False, env: dict[str, str] | None = None) -> Worker:
+            worker = Worker(name, tmp_path, beat=beat, env=env)
             started.append(worker)
             worker.start()
             return worker

@@ -16,7 +16,7 @@ from django.db import connection
 from incidents.models import Incident, MatchDecision
 from incidents.services.aggregates import aggregates_snapshot, compute_all
 from incidents.services.locks import advisory_key, area_lock_key, week_of
-from incidents.tasks import enqueue_report
+from incidents.tasks import PIPELINE_WAKE, process_report
 from reports.choices import ProcessingState
 from reports.models import Report
 from reports.services import report_submit
@@ -134,10 +134,12 @@ def queued_processing(redis_server) -> int:
 def test_two_workers_on_the_same_reports_make_no_duplicate_incident_and_lose_no_update(workers, redis_server):
     # The queue fills first (reports of one event back to back, then the other's, every message
     # twice), then two workers start together: they take reports of the same event at the same time.
+    # The submissions' wake-ups are coalesced into one (config/wakeups.py): a message per report, twice
+    # over, is sent directly, as duplicated and racing messages would be.
     reports = [submit(minutes=i, killed=8 + i % 3) for i in range(6)] + [submit(event=1, minutes=i) for i in range(6)]
-    for report in reports:
-        enqueue_report(report.pk)
-    assert queued_processing(redis_server) == 24
+    for report in reports * 2:
+        process_report.apply_async(args=[str(report.pk)])
+    assert queued_processing(redis_server) == 25
     workers.start_together("w1", "w2")
     wait_for(all_processed, timeout=120, what=f"both workers to finish\n{workers.logs()}")
     assert_processed_exactly_once(reports)
@@ -151,10 +153,43 @@ def test_two_workers_on_the_same_reports_make_no_duplicate_incident_and_lose_no_
 
 def test_after_redis_is_flushed_the_sweeper_recovers_every_report(workers, redis_server):
     reports = [submit(minutes=i) for i in range(3)]
-    assert queued_processing(redis_server) == 3  # queued, no worker yet
+    assert queued_processing(redis_server) == 1  # one wake-up for the three, no worker yet
+    assert redis_server.client().exists(PIPELINE_WAKE)
     redis_server.flush()
     assert redis_server.client().llen("celery") == 0
     workers.start("w1", beat=True)
     wait_for(all_processed, timeout=90, what=f"the sweeper to recover the lost messages\n{workers.logs()}")
     assert_processed_exactly_once(reports)
     assert Incident.objects.get().report_count == 3
+
+
+def test_submissions_while_no_worker_runs_send_one_wake_up_and_a_full_batch_wakes_the_next(workers, redis_server):
+    """Coalesced wake-ups (config/wakeups.py): 12 submissions, one pipeline message and one alert message;
+    a worker claiming batches of 5 wakes itself again after each full batch, so all 12 are placed, and the
+    alert check of each severe report is done once."""
+    from reports.alerts.models import Alert, AlertRule
+    from reports.alerts.tasks import ALERT_WAKE
+    from tests.factories import ReviewerFactory
+
+    AlertRule.objects.all().delete()
+    AlertRule.objects.create(name="Executions", categories=["execution"])
+    reviewer = ReviewerFactory()
+    reports = [submit(minutes=i) for i in range(7)] + [submit(event=1, minutes=i) for i in range(5)]
+    messages = [json.loads(raw) for raw in redis_server.client().lrange("celery", 0, -1)]
+    tasks = sorted(m["headers"]["task"] for m in messages)
+    assert tasks == ["incidents.tasks.process_report", "reports.alerts.tasks.alert_waiting"]
+    assert redis_server.client().scard(f"{ALERT_WAKE}:pending") == 7  # the executions; the killings match no rule
+    workers.start("w1", env={"SIJIL_PROCESSING_BATCH_SIZE": "5"})
+    wait_for(all_processed, timeout=90, what=f"the backlog to be drained\n{workers.logs()}")
+    assert_processed_exactly_once(reports)
+    assert sorted(i.report_count for i in Incident.objects.all()) == [5, 7]
+    wait_for(
+        lambda: Alert.objects.filter(recipient=reviewer).count() == 7,
+        timeout=30,
+        what=f"an alert for each execution\n{workers.logs()}",
+    )
+    assert redis_server.client().scard(f"{ALERT_WAKE}:pending") == 0
+    # The next submission finds no wake-up waiting (the worker took it) and sends one.
+    later = submit(event=1, minutes=30)
+    wait_for(all_processed, timeout=60, what=f"the later report\n{workers.logs()}")
+    assert Report.objects.get(pk=later.pk).incident.report_count == 6
