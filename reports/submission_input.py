@@ -79,7 +79,7 @@ DATETIME_NAIVE = _("Give the offset too, e.g. 2025-03-07T09:30:00+03:00 or …Z.
 DATETIME_RANGE = _("Give a date between 1900 and 2100.")
 NOT_A_NUMBER = _("Give a number.")
 # Sic: DRF's `fail` formats with str.format, so the %-placeholders are shown as written (as they always were).
-COORDINATE_RANGE = _("Must be between %(low)s and %(high)s.")
+COORDINATE_RANGE = _("Must be between {low} and {high}.")  # DRF fills messages with str.format
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 SURROGATE = re.compile("[\ud800-\udfff]")

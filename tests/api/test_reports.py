@@ -157,6 +157,19 @@ def test_bad_input_is_a_400_naming_the_field_and_nothing_is_stored(monitor_api, 
     assert Report.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "Must be between -90 and 90."), ("ar", "يجب أن يكون بين -90 و90.")],
+)
+def test_a_coordinate_out_of_range_says_the_range_in_the_callers_language(monitor_api, language, message):
+    response = monitor_api.post(
+        "/api/v1/reports/", data=json.dumps(body(latitude=91)), content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["errors"]["latitude"] == [message]
+
+
 def test_a_missing_required_field_is_named(monitor_api):
     data = body()
     del data["source_type"], data["title"]
