@@ -283,6 +283,14 @@ def main() -> None:
             f"{label:<60} {rate:>8.0f} {statistics.median(latencies):>8.1f} {percentile(latencies, 0.95):>8.1f} "
             f"{percentile(latencies, 0.99):>8.1f}  {statuses or ''}"
         )
+    if options.rounds > 1:
+        # Paired within a round (the load moves between rounds): the API's rate over the plain view's.
+        ratios = [rows[3 * r][1] / rows[3 * r + 1][1] for r in range(options.rounds)]
+        print(
+            "API ÷ plain view by round: "
+            + ", ".join(f"{ratio:.2f}" for ratio in ratios)
+            + f"; median {statistics.median(ratios):.2f}"
+        )
     subprocess.run(["redis-cli", "-n", str(REDIS_DB), "FLUSHDB"], check=True, capture_output=True)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
