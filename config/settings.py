@@ -311,6 +311,12 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sijil@localhost")
+# Alert checks left in the wake-up's set by a worker killed mid-drain (config/wakeups.py) are done within this.
+CELERY_BEAT_SCHEDULE["check-waiting-alerts"] = {
+    "task": "reports.alerts.tasks.alert_waiting",
+    "schedule": SIJIL_SWEEP_EVERY_SECONDS,
+    "options": {"expires": SIJIL_SWEEP_EVERY_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["digest-waiting-reports"] = {
     "task": "reports.alerts.tasks.digest_waiting_reports",
     "schedule": SIJIL_ALERT_DIGEST_EVERY_MINUTES * 60.0,
