@@ -327,10 +327,13 @@ def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tup
 
 
 def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict[str, Any]]:
-    """Place names and coordinates as one feature: "same/same_spot", "compatible/unknown", ...
+    """Place names and coordinates together: "same/same_spot", "compatible/unknown", ...
 
     They are not independent (two reports naming one village also give
-    nearby points), so their levels are weighed jointly rather than added.
+    nearby points): the matcher weighs the place level ("location") and the
+    distance given the place ("distance", this joint level when both reports
+    have coordinates; see `model.CONDITIONAL_FEATURES`), never the two added
+    as if independent.
     """
     place_level, place = place_agreement(report, incident)
     distance_level, km = distance(report, incident)

@@ -375,6 +375,7 @@ def test_reasons_are_json_serialisable_and_explain_every_feature():
         "category",
         "time",
         "location",
+        "distance",
         "text",
         "figures",
         "perpetrator",
