@@ -394,7 +394,7 @@ def distinct_events(a: Profile, b: Profile) -> bool:
         x_start, x_end = _span(x.occurred_from, x.occurred_to)
         y_start, y_end = _span(y.occurred_from, y.occurred_to)
         gap = max((y_start - x_end).total_seconds(), (x_start - y_end).total_seconds(), 0) / 3600
-        if gap > 12:
+        if gap > 18:
             return True
     theirs = {(f.kind, f.group): f for f in y.figures}
     for figure in x.figures:

@@ -216,6 +216,9 @@ def test_incidents_that_disagree_on_a_detail_are_distinct_events():
     assert distinct_events(Profile.of(incident_of(report())), Profile.of(far))
     later = incident_of(report(occurred_from=T0 + timedelta(hours=20)), id="i-4")
     assert distinct_events(Profile.of(incident_of(report())), Profile.of(later))
+    # Two accounts of one event can lie 12–18 hours apart (each hours off): no proof of two events.
+    half_a_day = incident_of(report(occurred_from=T0 + timedelta(hours=15)), id="i-5")
+    assert not distinct_events(Profile.of(incident_of(report())), Profile.of(half_a_day))
 
 
 def test_perpetrators_are_compared_by_the_party_they_name_in_either_language():
