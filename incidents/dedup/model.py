@@ -43,6 +43,21 @@ def condition_of(level: str) -> str:
     return level.rsplit("/", 1)[0]
 
 
+def split_joint_levels(levels: Mapping[str, str]) -> dict[str, str]:
+    """A pair's levels as the matcher has them now: a stored joint "location" ("same/near") as place and distance.
+
+    Reviewers' decisions keep the levels they were shown; those stored while
+    place and distance were one joint level still teach the calibration.
+    """
+    out = dict(levels)
+    joint = out.get("location", "")
+    if "/" in joint:
+        place, distance = joint.split("/", 1)
+        out["location"] = place
+        out["distance"] = joint if distance != UNKNOWN else UNKNOWN
+    return out
+
+
 def split_joint_location(
     m_u: Mapping[str, Mapping[str, tuple[float, float]]],
 ) -> dict[str, dict[str, tuple[float, float]]]:

@@ -160,6 +160,11 @@ def test_labels_come_from_the_reasons_a_decision_stored():
     reasons = {"levels": {"family": "same"}, "prior_weight": -3.5, "time_gap_hours": 1.0}
     label = LabelledPair.from_reasons(reasons, same=True)
     assert label.levels == {"family": "same"} and label.prior_weight == -3.5 and label.same
+    # Stored while place and distance were one joint level: read as place and distance given the place.
+    joint = LabelledPair.from_reasons({"levels": {"location": "same/near"}, "prior_weight": -3.5}, same=True)
+    assert joint.levels == {"location": "same", "distance": "same/near"}
+    unknown = LabelledPair.from_reasons({"levels": {"location": "same_town/unknown"}, "prior_weight": -3.5}, same=False)
+    assert unknown.levels == {"location": "same_town", "distance": "unknown"}
 
 
 def test_the_most_informative_pairs_come_first():
