@@ -244,8 +244,8 @@ def train_default(incidents: int) -> None:
         em = train_em(levels, start=start, version="tmp")
         _, labels = active_labels(em, pairs, levels, truth, version="tmp", seed=seed)
         labels_all += labels
-    em = train_em(levels_all, start=start, version="coast-em-1")
-    model = calibrate(em, labels_all, version="coast-em-1")
+    em = train_em(levels_all, start=start, version="coast-em-2")
+    model = calibrate(em, labels_all, version="coast-em-2")
     model = model.evolve(
         trained={**dict(model.trained), "sources": "synthetic.coast seeds 101–105, 300 incidents each"}
     )

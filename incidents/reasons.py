@@ -131,9 +131,12 @@ def plain_reasons(reasons: dict, *, report, incident, report_figures, incident_f
             )
         )
     out.append(time_reason(levels.get("time", ""), reasons.get("time_gap_hours")))
-    place_level = reasons.get("place_agreement") or (levels.get("location", "") or "/").split("/")[0]
-    # Candidates stored before the matcher weighed place and distance jointly have them apart.
-    distance_level = levels["location"].split("/")[-1] if "location" in levels else levels.get("distance", "")
+    location, distance = levels.get("location", "") or "", levels.get("distance", "") or ""
+    if "/" in location:  # stored while place and distance were one joint level ("same/near")
+        place_level, distance_level = location.split("/")[0], location.split("/")[-1]
+    else:  # place alone, distance as "place/distance" (or, stored before the joint level, the distance alone)
+        place_level, distance_level = location, distance.split("/")[-1]
+    place_level = reasons.get("place_agreement") or place_level
     area = None
     detail = str(reasons.get("place_detail") or "")
     if detail.startswith("SY"):

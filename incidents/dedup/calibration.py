@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from incidents.dedup.model import MatchModel, logistic2
+from incidents.dedup.model import MatchModel, logistic2, split_joint_levels
 
 T = TypeVar("T")
 LN2 = math.log(2)
@@ -42,8 +42,11 @@ class LabelledPair:
 
     @classmethod
     def from_reasons(cls, reasons: Mapping[str, Any], *, same: bool) -> LabelledPair:
-        """From the `reasons` stored with a decision (`levels`, `prior_weight`) and the reviewer's answer."""
-        return cls(levels=dict(reasons["levels"]), prior_weight=float(reasons["prior_weight"]), same=same)
+        """From the `reasons` stored with a decision (`levels`, `prior_weight`) and the reviewer's answer.
+
+        Levels stored in an older form (place and distance as one joint level) are read in today's.
+        """
+        return cls(levels=split_joint_levels(reasons["levels"]), prior_weight=float(reasons["prior_weight"]), same=same)
 
 
 def calibrate(

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 
 from incidents.dedup.blocking import block_contains, block_for
-from incidents.dedup.model import M_FLOOR, U_FLOOR, UNKNOWN, MatchModel
+from incidents.dedup.model import CONDITIONAL_FEATURES, M_FLOOR, U_FLOOR, UNKNOWN, MatchModel, condition_of
 from incidents.dedup.records import IncidentRecord, ReportRecord
 from incidents.dedup.scoring import comparison_levels
 
@@ -101,8 +101,9 @@ def train_em(
         known = start.m_u.get(feature, {})
         m[feature] = {lv: known.get(lv, (0.5 / len(seen), 0.5 / len(seen)))[0] for lv in seen}
         u[feature] = {lv: known.get(lv, (0.5 / len(seen), 0.5 / len(seen)))[1] for lv in seen}
-        _normalise(m[feature])
-        _normalise(u[feature])
+        for group in _groups(feature, seen):
+            _normalise(m[feature], group)
+            _normalise(u[feature], group)
     share = min(0.5, max(0.001, start.pair_prior))
     done = 0
     for done in range(1, iterations + 1):  # noqa: B007 (the count is reported)
@@ -122,11 +123,15 @@ def train_em(
         change = abs(match_mass / total - share)
         share = min(0.5, max(0.001, match_mass / total))
         for feature in features:
-            new_m = _floored(m_sum[feature], list(m[feature]), M_FLOOR)
+            # A conditional feature's levels sum to one within each level of the feature they depend on.
+            new_m = {}
+            new_u = {}
+            for group in _groups(feature, list(m[feature])):
+                new_m.update(_floored(m_sum[feature], group, M_FLOOR))
+                new_u.update(_floored(u_sum[feature], group, U_FLOOR))
             change = max(change, *(abs(new_m[lv] - m[feature][lv]) for lv in new_m))
             m[feature] = new_m
             if not fixed_u:
-                new_u = _floored(u_sum[feature], list(u[feature]), U_FLOOR)
                 change = max(change, *(abs(new_u[lv] - u[feature][lv]) for lv in new_u))
                 u[feature] = new_u
         if change < tolerance:
@@ -148,9 +153,19 @@ def train_em(
     return start.evolve(version=version, m_u=m_u, pair_prior=round(share, 6), trained=trained)
 
 
-def _normalise(values: dict[str, float]) -> None:
-    total = sum(values.values()) or 1.0
-    for key in values:
+def _groups(feature: str, levels: Iterable[str]) -> list[list[str]]:
+    """The levels that sum to one: all of them, or, for a conditional feature, those of each condition."""
+    if feature not in CONDITIONAL_FEATURES:
+        return [list(levels)]
+    groups: dict[str, list[str]] = defaultdict(list)
+    for level in levels:
+        groups[condition_of(level)].append(level)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _normalise(values: dict[str, float], levels: list[str]) -> None:
+    total = sum(values[key] for key in levels) or 1.0
+    for key in levels:
         values[key] /= total
 
 

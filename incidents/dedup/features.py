@@ -33,10 +33,16 @@ def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
     """Hours between the report's time span and the incident's (0 when they overlap), judged against the tolerance.
 
     Two accounts dated to the hour say most when they agree: `same_hour`
-    (≤ 1.5 h apart), `close` (≤ 4 h), `hours_apart` (≤ 12 h), `same_day`
-    (within 12 h when either gives only the day or a long span), `within_tolerance` (≤ the tolerance of the
-    coarser precision, TIME_TOLERANCE). When either is known only to the week
-    or the month the level is `vague`; beyond the tolerance, `far`.
+    (≤ 1.5 h apart), `close` (≤ 4 h), `hours_apart` (≤ 12 h), `half_day`
+    (≤ 18 h: two accounts of one event can each be hours off, one giving UTC
+    for local time, another "last night", and so lie up to some 20 h apart),
+    `within_tolerance` (beyond that, up to the tolerance of the coarser
+    precision, TIME_TOLERANCE). When either gives only the day (or a long
+    span): `same_day` when the spans overlap, `next_day` when they do not but
+    are within 12 h (two dates a day apart, or an hour just outside the
+    other's day: a different day is weaker evidence than the same one). When
+    either is known only to the week or the month the level is `vague`;
+    beyond the tolerance, `far`.
     """
     r_start, r_end = _span(report.occurred_from, report.occurred_to)
     i_start, i_end = _span(incident.occurred_from, incident.occurred_to)
@@ -53,10 +59,14 @@ def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
         level = "far"
     elif coarser > 1:
         level = "vague"
-    elif gap > 12:
-        level = "within_tolerance"
     elif longest > 6:
-        level = "same_day"  # one of them gives only the day (or a long span) and they overlap or nearly
+        # One of them gives only the day (or a long span). "The 7th" (00:00–23:59) and "the 8th" are a
+        # minute apart: a gap of any length is another day.
+        level = "same_day" if gap == 0 else "next_day" if gap <= 12 else "within_tolerance"
+    elif gap > 18:
+        level = "within_tolerance"
+    elif gap > 12:
+        level = "half_day"  # to the hour, 12 to 18 hours apart
     elif gap > 4:
         level = "hours_apart"  # both give the hour, 4 to 12 hours apart
     elif gap > 1.5:
@@ -317,10 +327,13 @@ def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tup
 
 
 def location(report: ReportRecord, incident: IncidentRecord) -> tuple[str, dict[str, Any]]:
-    """Place names and coordinates as one feature: "same/same_spot", "compatible/unknown", ...
+    """Place names and coordinates together: "same/same_spot", "compatible/unknown", ...
 
     They are not independent (two reports naming one village also give
-    nearby points), so their levels are weighed jointly rather than added.
+    nearby points): the matcher weighs the place level ("location") and the
+    distance given the place ("distance", this joint level when both reports
+    have coordinates; see `model.CONDITIONAL_FEATURES`), never the two added
+    as if independent.
     """
     place_level, place = place_agreement(report, incident)
     distance_level, km = distance(report, incident)
@@ -381,7 +394,7 @@ def distinct_events(a: Profile, b: Profile) -> bool:
         x_start, x_end = _span(x.occurred_from, x.occurred_to)
         y_start, y_end = _span(y.occurred_from, y.occurred_to)
         gap = max((y_start - x_end).total_seconds(), (x_start - y_end).total_seconds(), 0) / 3600
-        if gap > 12:
+        if gap > 18:
             return True
     theirs = {(f.kind, f.group): f for f in y.figures}
     for figure in x.figures:

@@ -31,6 +31,67 @@ DEFAULT_MODEL_PATH = Path(__file__).with_name("default_model.json")
 M_FLOOR = 0.005
 U_FLOOR = 0.002
 UNKNOWN = "unknown"
+# Features whose levels are conditional on another feature's level: "distance" is "<location level>/<distance>"
+# (both reports with coordinates), its m and u are P(distance | place level) among matches and non-matches, and
+# sum to one within each place level. Place and distance are not independent (two reports naming one village
+# also give near points): the place weighs once, and the points what they add to it.
+CONDITIONAL_FEATURES: Mapping[str, str] = {"distance": "location"}
+
+
+def condition_of(level: str) -> str:
+    """The level of the conditioning feature a conditional level belongs to ("same" for "same/near")."""
+    return level.rsplit("/", 1)[0]
+
+
+def split_joint_levels(levels: Mapping[str, str]) -> dict[str, str]:
+    """A pair's levels as the matcher has them now: a stored joint "location" ("same/near") as place and distance.
+
+    Reviewers' decisions keep the levels they were shown; those stored while
+    place and distance were one joint level still teach the calibration.
+    """
+    out = dict(levels)
+    joint = out.get("location", "")
+    if "/" in joint:
+        place, distance = joint.split("/", 1)
+        out["location"] = place
+        out["distance"] = joint if distance != UNKNOWN else UNKNOWN
+    return out
+
+
+def split_joint_location(
+    m_u: Mapping[str, Mapping[str, tuple[float, float]]],
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """A table whose "location" levels are joint ("same/near", "same/unknown"…) as place and conditional distance.
+
+    Models stored before the split (and the hand-counted table) weighed place
+    and distance as one joint feature. P(place) is the sum over its joint
+    levels; P(distance | place) the share of each known distance among that
+    place's levels with coordinates. The same m/u in another shape: what a
+    register stored keeps its meaning.
+    """
+    location = m_u.get("location", {})
+    if not any("/" in level for level in location):
+        return {f: dict(levels) for f, levels in m_u.items()}
+    out = {f: dict(levels) for f, levels in m_u.items() if f != "location"}
+    places: dict[str, list[float]] = {}
+    known: dict[str, dict[str, tuple[float, float]]] = {}
+    for level, (m, u) in location.items():
+        place, distance = level.split("/", 1)
+        totals = places.setdefault(place, [0.0, 0.0])
+        totals[0] += m
+        totals[1] += u
+        if distance != UNKNOWN:
+            known.setdefault(place, {})[level] = (m, u)
+    # An unknown place weighs nothing: P(place) among the pairs whose places could be compared.
+    m_total = sum(t[0] for place, t in places.items() if place != UNKNOWN) or 1.0
+    u_total = sum(t[1] for place, t in places.items() if place != UNKNOWN) or 1.0
+    out["location"] = {place: (m / m_total, u / u_total) for place, (m, u) in places.items() if place != UNKNOWN}
+    out["distance"] = {}
+    for levels in known.values():
+        m_sum = sum(m for m, _ in levels.values()) or 1.0
+        u_sum = sum(u for _, u in levels.values()) or 1.0
+        out["distance"].update({level: (m / m_sum, u / u_sum) for level, (m, u) in levels.items()})
+    return out
 
 
 @dataclass(frozen=True)
@@ -130,10 +191,12 @@ class MatchModel:
     def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"Unknown model format {data.get('format')!r} (this matcher reads {MODEL_FORMAT}).")
-        m_u = {
-            feature: {level: (float(pair[0]), float(pair[1])) for level, pair in levels.items()}
-            for feature, levels in data["m_u"].items()
-        }
+        m_u = split_joint_location(
+            {
+                feature: {level: (float(pair[0]), float(pair[1])) for level, pair in levels.items()}
+                for feature, levels in data["m_u"].items()
+            }
+        )
         model = cls(
             version=str(data["version"]),
             m_u=m_u,

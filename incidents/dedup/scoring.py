@@ -18,7 +18,7 @@ from incidents.dedup.features import (
     text_match,
     time_gap,
 )
-from incidents.dedup.model import MatchModel, default_model
+from incidents.dedup.model import UNKNOWN, MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
 
 # Candidates below these odds (pairwise probability < 1 %) only ever count as rivals.
@@ -66,7 +66,9 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
     levels = {
         "category": category_level,
         "time": time_level,
-        "location": location_level,
+        # Place alone, and the distance between the points given the place (conditional: CONDITIONAL_FEATURES).
+        "location": where["place"],
+        "distance": location_level if where["distance_km"] is not None else UNKNOWN,
         "text": text_level,
         "figures": figures_level,
         "perpetrator": perpetrator_level,

@@ -231,14 +231,109 @@ _FAMILY_LATIN_OF = re.compile(r"\b(?:family|families|clan)\s+(?:of\s+)?(?:the\s+
 _FAMILY_ARABIC = re.compile("(?<!\\S)(?:عايله|عايلات|اسره|ال)\\s+([\u0621-\u064a]{2,}(?:\\s+ال[\u0621-\u064a]{2,})?)")
 
 
+# Given names common on the coast (men's and women's), as monitors spell them: a victim named in full
+# ("Among the dead: Nizar Haddad", "من بين القتلى حسن عيسى") gives the family name after the given one.
+_GIVEN_LATIN_TEXT = """
+mohammad mohammed muhammad mohamed mohamad muhammed ahmad ahmed ali hasan hassan hussein husain hussain hossein
+omar umar othman khaled khalid samir sameer nizar fadi rami bassam ghassan yasser yasir majd ammar wael wail maher
+firas ayman hani walid waleed ziad ziyad jamil adnan munir nabil riad riyad said saeed tarek tareq tariq bilal
+mustafa mostafa yahya kamal imad raed hadi alaa ibrahim youssef yousef yusuf suleiman sulaiman khalil ismail issa
+elias ilyas george hamza mahmoud mahmud abdullah abdallah abdulrahman karim kareem louay luay mazen muhannad
+jihad nidal shadi tamer haidar haydar qusay safwan wassim wasim fatima fatma maryam mariam zainab zeinab rana
+lina huda rasha nour noor samira amal hala layla laila salma sawsan ruba
+"""
+# Given names that are not also common Arabic words (علي = على once folded, حسن "good", سعيد "happy"...):
+# those are read as a given name only after a word that introduces a victim (_VICTIM_ARABIC) or another given name.
+_GIVEN_ARABIC_TEXT = """
+محمد احمد عمر عثمان خالد سمير نزار فادي رامي بسام غسان ياسر مجد عمار وائل ماهر فراس ايمن هاني وليد زياد عدنان طارق
+بلال مصطفى يحيى عماد رائد علاء ابراهيم يوسف سليمان خليل اسماعيل عيسى الياس جورج حمزه محمود عبدالله عبدالرحمن
+كريم لؤي مازن مهند نضال شادي تامر حيدر قصي صفوان وسيم فاطمه مريم زينب رنا لينا هدى رشا سميره سلمى سوسن ربا
+"""
+_GIVEN_ARABIC_AMBIGUOUS_TEXT = "علي حسن حسين سعيد جميل منير نبيل رياض كمال هادي امل نور جهاد حسان"
+_VICTIM_ARABIC_TEXT = (
+    "القتلى القتيل الضحيه الضحايا الشهيد الشاب الشابه المواطن المواطنه المدني الطفل الطفله السيد السيده الرجل"
+)
+
+
+def _arabic_words(text: str) -> frozenset[str]:
+    return frozenset(normalize_arabic(word) for word in text.split())
+
+
+GIVEN_NAMES_LATIN = frozenset(_GIVEN_LATIN_TEXT.split())
+GIVEN_NAMES_ARABIC = _arabic_words(_GIVEN_ARABIC_TEXT)
+GIVEN_NAMES_ARABIC_AMBIGUOUS = _arabic_words(_GIVEN_ARABIC_AMBIGUOUS_TEXT)
+VICTIM_WORDS_ARABIC = _arabic_words(_VICTIM_ARABIC_TEXT)
+_FAMILY_MARKERS = frozenset(
+    {"the", "family", "of", "عايله", "عايلات", "اسره", "ال", "ابو", "ابن", "بن", "abu", "ibn", "bin"}
+)
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['’‘`ʿʾ](?=\w)")
+_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’‘`ʿʾ-]*")
+_SENTENCE = re.compile(r"[.!?؟:;،,\n]")
+
+
+def full_name_families(text: str) -> set[str]:
+    """The family names of people named in full: the word after a known given name.
+
+    Latin: a capitalised given name (any spelling of the list) followed by a
+    capitalised word in the same sentence, "Nizar Haddad", "Ahmad Al-Saqr".
+    Arabic: a given name followed by a word that is not common vocabulary;
+    given names that are also everyday words (علي, حسن) only after a word
+    that introduces a victim or another given name (الشاب علي حسن, محمد علي
+    حداد). Two given names lead to the family after them (Mohammad Ali
+    Haddad). A given name that is itself the family ("the Ibrahim family",
+    "عائلة إبراهيم") is not read as a first name.
+    """
+    found: set[str] = set()
+    for sentence in _SENTENCE.split(normalize_arabic(text or "")):
+        found |= _full_names(_NAME_TOKEN.findall(sentence))
+    return found
+
+
+def _full_names(tokens: list[str]) -> set[str]:
+    found = set()
+    for i, token in enumerate(tokens[:-1]):
+        before = tokens[i - 1].casefold() if i else ""
+        if before in _FAMILY_MARKERS:
+            continue
+        after = tokens[i + 1]
+        if _ARABIC_LETTER.match(token):
+            if not _ARABIC_LETTER.match(after) or len(after) < 3 or _strip_arabic_prefix(after) in STOPWORDS:
+                continue
+            introduced = before in VICTIM_WORDS_ARABIC or before in GIVEN_NAMES_ARABIC  # الشاب علي, محمد علي
+            if token in GIVEN_NAMES_ARABIC or (token in GIVEN_NAMES_ARABIC_AMBIGUOUS and introduced):
+                nxt = tokens[i + 2] if i + 2 < len(tokens) else ""
+                if (
+                    after in GIVEN_NAMES_ARABIC
+                    and _ARABIC_LETTER.match(nxt)
+                    and _strip_arabic_prefix(nxt) not in STOPWORDS
+                ):
+                    continue  # محمد خالد حداد: the next given name leads to the family
+                found.add(after)
+        elif (
+            token[:1].isupper()
+            and token.casefold() in GIVEN_NAMES_LATIN
+            and after[:1].isupper()
+            and after.casefold() not in STOPWORDS
+        ):
+            if after.casefold() in _FAMILY_MARKERS:
+                continue
+            nxt = tokens[i + 2] if i + 2 < len(tokens) else ""
+            if after.casefold() in GIVEN_NAMES_LATIN and nxt[:1].isupper() and nxt.casefold() not in STOPWORDS:
+                continue  # Mohammad Ali Haddad
+            found.add(after)
+    return found
+
+
 @lru_cache(maxsize=65536)
 def family_names(text: str) -> frozenset[str]:
-    """Skeletons of the family names a text gives: "the Haddad family", "عائلة حداد", "آل صقر".
+    """Skeletons of the family names a text gives: "the Haddad family", "عائلة حداد", "آل صقر", "Nizar Haddad".
 
     Monitors identify victims and owners by family; it is the detail that
     tells two killings in one village apart, and it survives transliteration.
+    An apostrophe inside a Latin name (an ʿayn or a hamza: Kana'an, Sha'ban)
+    does not split it.
     """
-    names = set()
+    names = set(full_name_families(text))
     for pattern in (_FAMILY_LATIN, _FAMILY_LATIN_OF):
         for match in pattern.finditer(text or ""):
             names.add(match.group(1))
@@ -246,7 +341,7 @@ def family_names(text: str) -> frozenset[str]:
         names.add(match.group(1))
     keys = set()
     for name in names:
-        words = normalize_text(name).split()
+        words = normalize_text(_INNER_APOSTROPHE.sub("", name)).split()
         if not words or words[0] in STOPWORDS:
             continue  # "عائلات من الحفة", "families from ...": a place, not a family
         words = [w for w in words if w not in STOPWORDS]

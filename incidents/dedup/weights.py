@@ -14,7 +14,7 @@ of that total (in base 2). docs/matching.md says where the numbers come from.
 
 from __future__ import annotations
 
-from incidents.dedup.model import M_FLOOR, U_FLOOR, default_model  # noqa: F401 (the floors, re-exported)
+from incidents.dedup.model import M_FLOOR, U_FLOOR, default_model, split_joint_location  # noqa: F401 (the floors, re-exported)
 
 # Prior: the probability that a report's event is already registered, given
 # how many incidents its block holds (tuning seeds 101–110: 42 % with one
@@ -28,7 +28,9 @@ EXISTING_PRIOR: tuple[tuple[int, float], ...] = ((1, 0.42), (2, 0.46), (3, 0.51)
 # 0.005 and u at 0.002: the generator is tidier than the world (it never puts
 # a report's coordinates in the wrong village), so no level may veto alone.
 # Levels "unknown" (no coordinates, no figures, no perpetrator named) weigh 0.
-M_U: dict[str, dict[str, tuple[float, float]]] = {
+# Place and distance were counted jointly ("same/near"); M_U has them as the matcher weighs them now,
+# place ("location") and distance given the place ("distance"): `model.split_joint_location`.
+COUNTED: dict[str, dict[str, tuple[float, float]]] = {
     "category": {"same": (0.822, 0.531), "compatible": (0.178, 0.469)},
     "time": {
         "same_hour": (0.144, 0.017),
@@ -82,6 +84,7 @@ M_U: dict[str, dict[str, tuple[float, float]]] = {
     "family": {"same": (0.441, 0.024), "different": (0.014, 0.531)},
     "landmark": {"same": (0.383, 0.028), "different": (0.005, 0.376)},
 }
+M_U = split_joint_location(COUNTED)
 
 # The thresholds of the online decision are the default model's
 # (default_model.json): the report joins the best incident automatically at or

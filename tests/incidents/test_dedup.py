@@ -81,13 +81,38 @@ def test_time_gap_is_zero_for_overlapping_spans_and_counts_hours_otherwise():
     assert time_gap(report(occurred_from=T0 + timedelta(hours=10)), incident) == ("hours_apart", 7.0)
     level, hours = time_gap(report(id="r-2", occurred_from=T0 + timedelta(hours=16)), incident)
     assert hours == 13.0
-    assert level == "within_tolerance"
+    assert level == "half_day"
+    assert time_gap(report(id="r-3", occurred_from=T0 + timedelta(hours=22)), incident) == ("within_tolerance", 19.0)
+
+
+def test_two_accounts_each_hours_off_are_half_a_day_apart_not_beyond_tolerance():
+    # One witness gives UTC for local time (two hours early), another "last night" (eight hours late): one
+    # event, 12 to 18 hours apart on paper. A level of its own, so that EM can weigh it apart from a day.
+    incident = incident_of(report(occurred_from=T0 - timedelta(hours=6)))
+    assert time_gap(report(id="r-2", occurred_from=T0 + timedelta(hours=8)), incident)[0] == "half_day"
+    assert time_gap(report(id="r-3", occurred_from=T0 + timedelta(hours=13)), incident)[0] == "within_tolerance"
 
 
 def test_a_report_giving_only_the_day_agrees_with_the_day_but_not_to_the_hour():
     incident = incident_of(report())
     whole_day = report(occurred_from=T0.replace(hour=0), occurred_to=T0.replace(hour=23, minute=59))
     assert time_gap(whole_day, incident) == ("same_day", 0.0)
+
+
+def test_the_next_day_is_not_the_same_day():
+    day = T0.replace(hour=0, minute=0)
+    incident = incident_of(report(occurred_from=day, occurred_to=day + timedelta(hours=23, minutes=59)))
+    next_day = day + timedelta(days=1)
+    # "The 7th" (00:00–23:59) and "the 8th" are a minute apart: two dates, not one.
+    level, hours = time_gap(
+        report(id="r-2", occurred_from=next_day, occurred_to=next_day + timedelta(hours=23, minutes=59)), incident
+    )
+    assert level == "next_day"
+    assert hours < 0.1
+    # An hour two hours into the next day, and one fourteen hours into it.
+    assert time_gap(report(id="r-3", occurred_from=next_day + timedelta(hours=2)), incident)[0] == "next_day"
+    assert time_gap(report(id="r-4", occurred_from=next_day + timedelta(hours=14)), incident)[0] == "within_tolerance"
+    assert time_gap(report(id="r-5", occurred_from=day + timedelta(hours=20)), incident)[0] == "same_day"
 
 
 def test_time_gap_is_judged_against_the_coarser_precision():
@@ -191,6 +216,9 @@ def test_incidents_that_disagree_on_a_detail_are_distinct_events():
     assert distinct_events(Profile.of(incident_of(report())), Profile.of(far))
     later = incident_of(report(occurred_from=T0 + timedelta(hours=20)), id="i-4")
     assert distinct_events(Profile.of(incident_of(report())), Profile.of(later))
+    # Two accounts of one event can lie 12–18 hours apart (each hours off): no proof of two events.
+    half_a_day = incident_of(report(occurred_from=T0 + timedelta(hours=15)), id="i-5")
+    assert not distinct_events(Profile.of(incident_of(report())), Profile.of(half_a_day))
 
 
 def test_perpetrators_are_compared_by_the_party_they_name_in_either_language():
@@ -350,6 +378,7 @@ def test_reasons_are_json_serialisable_and_explain_every_feature():
         "category",
         "time",
         "location",
+        "distance",
         "text",
         "figures",
         "perpetrator",
@@ -417,3 +446,31 @@ def test_arabic_family_names_follow_a_whole_word_and_never_name_a_place():
     assert family_names("إعدام 21 رجال في المرقب") == frozenset()
     assert family_names("نزحت عائلات من الحفة نحو الجبال") == frozenset()
     assert family_names("قتل ثلاثة من آل صقر") == {"skr"}
+
+
+def test_a_victim_named_in_full_gives_the_family_in_either_script():
+    from incidents.dedup.text import family_names
+
+    english = family_names("Sources in Beit Yashout report the attack. Among the dead: Nizar Haddad.")
+    arabic = family_names("أفادت مصادر من بيت ياشوط بالهجوم. من بين القتلى نزار حداد.")
+    assert english == arabic == {"hdd"}
+    # Romanised afresh ("Hadad", "Haded") the skeleton is the same; a second given name leads to the family.
+    assert family_names("Among the dead: Samir Hadad.") == {"hdd"}
+    assert family_names("Mohammad Ali Haddad was shot at the bakery.") == {"hdd"}
+    assert family_names("من بين القتلى محمد علي حداد") == {"hdd"}
+    # A given name that is an everyday word too (علي is على once folded, حسن is "good") is read as a name
+    # only after a word that introduces a victim.
+    assert family_names("أطلقوا النار على حداد الشارع") == frozenset()
+    assert family_names("قتل الشاب علي حداد قرب الفرن") == {"hdd"}
+    # A given name that is the family itself is not a first name; a name before common words is no family.
+    assert family_names("Victims include members of the Ibrahim family.") == {"brhm"}
+    assert family_names("من بين القتلى أحمد محمود. قرب الجسر.") == {"mhmd"}
+    assert family_names("Ali and his brother were shot.") == frozenset()
+
+
+def test_an_apostrophe_inside_a_romanised_family_name_does_not_split_it():
+    from incidents.dedup.text import family_names
+
+    # An ʿayn or a hamza written as an apostrophe: Kana'an is Kanaan (كنعان), Sha'ban is Shaaban (شعبان).
+    assert family_names("Victims include members of the Kana'an family.") == family_names("عائلة كنعان") == {"knn"}
+    assert family_names("the Sha'iben family") == family_names("the Shaaban family")

@@ -132,9 +132,9 @@ def test_calibration_tempers_an_overconfident_model_and_sets_the_thresholds():
     rng = random.Random(3)
     labels = []
     # Pairs the model scores very high are one event only 80 % of the time; very low ones never.
-    sure = {"location": "same/same_spot", "family": "same", "landmark": "same", "time": "same_hour"}
-    doubtful = {"location": "same/unknown", "time": "same_day"}
-    unlike = {"location": "different/far", "time": "far"}
+    sure = {"location": "same", "distance": "same/same_spot", "family": "same", "landmark": "same", "time": "same_hour"}
+    doubtful = {"location": "same", "time": "same_day"}
+    unlike = {"location": "different", "distance": "different/far", "time": "far"}
     for _ in range(60):
         labels.append(LabelledPair(levels=sure, prior_weight=model.pair_prior_weight(), same=True))
     for _ in range(60):
@@ -160,6 +160,11 @@ def test_labels_come_from_the_reasons_a_decision_stored():
     reasons = {"levels": {"family": "same"}, "prior_weight": -3.5, "time_gap_hours": 1.0}
     label = LabelledPair.from_reasons(reasons, same=True)
     assert label.levels == {"family": "same"} and label.prior_weight == -3.5 and label.same
+    # Stored while place and distance were one joint level: read as place and distance given the place.
+    joint = LabelledPair.from_reasons({"levels": {"location": "same/near"}, "prior_weight": -3.5}, same=True)
+    assert joint.levels == {"location": "same", "distance": "same/near"}
+    unknown = LabelledPair.from_reasons({"levels": {"location": "same_town/unknown"}, "prior_weight": -3.5}, same=False)
+    assert unknown.levels == {"location": "same_town", "distance": "unknown"}
 
 
 def test_the_most_informative_pairs_come_first():
@@ -196,3 +201,54 @@ def test_with_too_few_labels_above_a_threshold_the_thresholds_are_kept():
 def test_the_shipped_model_was_learned_by_em_and_calibrated():
     trained = default_model().trained
     assert trained["method"] == "em" and trained["comparisons"] > 10_000 and trained["calibrated_on"] >= 100
+
+
+def test_em_learns_the_distance_given_the_place_so_that_agreeing_points_add_to_an_agreeing_place():
+    # Points are given in one comparison in ten. Matches name the same place 90 % of the time and, when both
+    # give points, are at the same spot 90 % of the time; non-matches name the same place 3 % of the time.
+    rng = random.Random(11)
+    comparisons = []
+    for _ in range(20_000):
+        match = rng.random() < 0.1
+        place = "same" if rng.random() < (0.9 if match else 0.03) else "different"
+        levels = {"location": place, "time": "close" if rng.random() < (0.7 if match else 0.2) else "far"}
+        if rng.random() < 0.1:
+            spot = rng.random() < (0.9 if match else (0.3 if place == "same" else 0.01))
+            levels["distance"] = f"{place}/{'same_spot' if spot else 'far'}"
+        comparisons.append(levels)
+    model = train_em(comparisons, start=default_model(), version="v")
+    distance = model.m_u["distance"]
+    # Conditional: the levels seen for each place sum to one, among matches and among non-matches (levels
+    # never seen keep the start's numbers).
+    for place in ("same", "different"):
+        group = (f"{place}/same_spot", f"{place}/far")
+        assert sum(distance[level][0] for level in group) == pytest.approx(1.0, abs=0.01)
+        assert sum(distance[level][1] for level in group) == pytest.approx(1.0, abs=0.01)
+    assert distance["same/same_spot"][0] > distance["same/same_spot"][1]
+    assert distance["different/same_spot"][0] > 10 * distance["different/same_spot"][1]
+    same_place = {"location": "same", "time": "close"}
+    # Agreeing points make an agreeing place more likely, never less (the joint level once weighed less
+    # than no points at all where points were rare: its m and u were floored among all comparisons).
+    assert model.pair_probability({**same_place, "distance": "same/same_spot"}) > model.pair_probability(same_place)
+    assert model.pair_probability({**same_place, "distance": "same/far"}) < model.pair_probability(same_place)
+
+
+def test_a_model_stored_with_joint_place_and_distance_levels_is_read_as_place_and_distance_given_the_place():
+    stored = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    stored["m_u"].pop("distance")
+    stored["m_u"]["location"] = {
+        "same/unknown": [0.5, 0.02],
+        "same/same_spot": [0.12, 0.002],
+        "same/far": [0.005, 0.002],
+        "different/unknown": [0.02, 0.6],
+        "different/far": [0.005, 0.136],
+        "unknown/unknown": [0.02, 0.04],
+    }
+    model = MatchModel.from_dict(stored)
+    assert set(model.m_u["location"]) == {"same", "different"}
+    m, u = model.m_u["location"]["same"]
+    assert m == pytest.approx(0.625 / 0.65) and u == pytest.approx(0.024 / 0.76)
+    assert set(model.m_u["distance"]) == {"same/same_spot", "same/far", "different/far"}
+    assert model.m_u["distance"]["same/same_spot"][0] == pytest.approx(0.12 / 0.125)
+    assert model.m_u["distance"]["different/far"] == (1.0, 1.0)
+    assert model.level_weight("location", "same") > 4 and model.level_weight("distance", "different/far") == 0.0
