@@ -377,11 +377,14 @@ def resolve_block(
             value = get(a, b)
         return value < threshold
 
-    def exclusive(a: str, b: str, value: float) -> float:
+    def exclusive(a: str, b: str, value: float, floor: float) -> float:
         """The link of a and b once the clusters that rival b for a (and a for b) share it.
 
         A fragment describes one event: when it links as well to b as to c, and
-        b and c are two events (they do not link), neither merge is sure.
+        b and c are two events (they do not link), neither merge is sure. Once
+        the rivals have taken it under `floor` it can only fall further: that
+        value is returned without reading the remaining rivals (the caller
+        uses a link under `floor` only to pass it over).
         """
         odds = value / max(1e-12, 1 - value)
         rival_odds = 0.0
@@ -397,6 +400,8 @@ def resolve_block(
                 q = get(b, c)
                 if below(a, c, RIVAL_BELOW) or distinct(a, c):
                     rival_odds += q / max(1e-12, 1 - q)
+            if rival_odds and odds / (1 + odds + rival_odds) < floor:
+                return odds / (1 + odds + rival_odds)
         return odds / (1 + odds + rival_odds) if rival_odds else value
 
     watched = set(clusters) if focus is None else {i for i in focus if i in clusters}
@@ -420,7 +425,7 @@ def resolve_block(
             if distinct(a, b):
                 held[(a, b)] = DISTINCT
                 continue
-            value = exclusive(a, b, raw) if rivals else raw
+            value = exclusive(a, b, raw, model.merge_threshold) if rivals else raw
             if value < model.merge_threshold:
                 continue
             if x.verified or y.verified:
