@@ -7,7 +7,9 @@ per report as the register grows (10k and 1M incidents), and how soon a verified
 
 Uses its own database (`BENCH_DATABASE_URL`, default
 postgres://postgres@127.0.0.1:5432/sijil_bench_pipeline, created and migrated
-here, emptied between stages) and a private redis-server on port 6391. Runs
+here, emptied between stages) and a private redis-server on port
+`BENCH_REDIS_PORT` (default 6391), database `BENCH_REDIS_DB` (default 8): the
+broker, and the coalesced wake-up key (`config/wakeups.py`). Runs
 against whichever code is checked out beside it: copied into a checkout of the
 previous code (one report per task), it measures the baseline the same way.
 
@@ -49,7 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sijil_bench_pipeline")
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6391"))
-BROKER_URL = f"redis://127.0.0.1:{REDIS_PORT}/4"
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "8"))
+BROKER_URL = f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}"
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["CELERY_BROKER_URL"] = BROKER_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -34,7 +34,17 @@ from datetime import datetime
 from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
-from incidents.dedup.features import Profile, distinct_events
+from incidents.dedup.features import (
+    Profile,
+    category_agreement,
+    distinct_events,
+    family_agreement,
+    figures_agreement,
+    landmark_agreement,
+    location,
+    perpetrator_agreement,
+    time_gap,
+)
 from incidents.dedup.model import MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
 from incidents.dedup.scoring import comparison_levels
@@ -51,6 +61,21 @@ RIVAL_BELOW = 0.5
 NEGLIGIBLE = 0.001
 
 
+# The features of `comparison_levels` that are cheap to compare, each by the function that gives its level there.
+# A pair's probability is bounded from above by these levels and the best weight of every other feature of the
+# model (the text, which is most of a comparison's time): most pairs of a block are bounded far below any
+# threshold, and their text is never compared (`PairCache.bound`).
+CHEAP_FEATURES: dict[str, Callable[[ReportRecord, IncidentRecord], tuple[str, Any]]] = {
+    "category": category_agreement,
+    "time": time_gap,
+    "location": location,
+    "figures": figures_agreement,
+    "perpetrator": perpetrator_agreement,
+    "family": family_agreement,
+    "landmark": landmark_agreement,
+}
+
+
 class PairCache:
     """The feature levels (and probabilities) of report pairs, kept between calls.
 
@@ -58,32 +83,47 @@ class PairCache:
     are found by the two report ids and used only if they were made from the
     same records (an amended report, a different record, is compared afresh).
     Bounded: everything is dropped when `limit` pairs are kept.
+
+    `bound` is an upper bound of `probability` from the cheap features alone
+    (`CHEAP_FEATURES`, the others at their best weight): exact wherever the
+    pair was compared in full.
     """
 
     def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
         self._pairs: dict[tuple[str, str], _Entry] = {}
         self._singles: dict[str, tuple[ReportRecord, IncidentRecord]] = {}
+        self._best_rest: dict[str, float] = {}
+        self._level_weights: dict[str, dict[tuple[str, str], float]] = {}
 
     def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
+        """The pair's entry, made empty (nothing compared yet) if it is new or its records changed."""
         first, second = (a, b) if a.id <= b.id else (b, a)
         key = (first.id, second.id)
         entry = self._pairs.get(key)
         if (
-            entry is not None
-            and (entry.first is first or entry.first == first)
-            and (entry.second is second or entry.second == second)
+            entry is None
+            or not (entry.first is first or entry.first == first)
+            or not (entry.second is second or entry.second == second)
         ):
-            return entry
-        # The later report is compared with the earlier as an incident of one report.
-        early, late = (
-            (first, second) if (first.occurred_from, first.id) <= (second.occurred_from, second.id) else (second, first)
-        )
-        levels = comparison_levels(late, self._single(early))[0]
-        if len(self._pairs) >= self.limit:
-            self._pairs.clear()
-        entry = self._pairs[key] = _Entry(first, second, levels, {})
+            if len(self._pairs) >= self.limit:
+                self._pairs.clear()
+            entry = self._pairs[key] = _Entry(first, second, None, {})
         return entry
+
+    def _compared(self, entry: _Entry) -> dict[str, str]:
+        """The pair's levels, every feature compared (once)."""
+        if entry.levels is None:
+            late, early = self._oriented(entry.first, entry.second)
+            entry.levels = comparison_levels(late, self._single(early))[0]
+        return entry.levels
+
+    @staticmethod
+    def _oriented(first: ReportRecord, second: ReportRecord) -> tuple[ReportRecord, ReportRecord]:
+        """The later report and the earlier: the later is compared with the earlier as an incident of one report."""
+        if (first.occurred_from, first.id) <= (second.occurred_from, second.id):
+            return second, first
+        return first, second
 
     def _single(self, report: ReportRecord) -> IncidentRecord:
         """The report as an incident of its own, made once per report (and remade if the record changed)."""
@@ -95,14 +135,54 @@ class PairCache:
         return kept[1]
 
     def levels(self, a: ReportRecord, b: ReportRecord) -> dict[str, str]:
-        return self._entry(a, b).levels
+        return self._compared(self._entry(a, b))
 
     def probability(self, a: ReportRecord, b: ReportRecord, model: MatchModel) -> float:
         """`model.pair_probability` of the pair's levels, kept per model version."""
         entry = self._entry(a, b)
         found = entry.probabilities.get(model.version)
         if found is None:
-            found = entry.probabilities[model.version] = model.pair_probability(entry.levels)
+            found = entry.probabilities[model.version] = model.pair_probability(self._compared(entry))
+        return found
+
+    def bound(self, a: ReportRecord, b: ReportRecord, model: MatchModel) -> float:
+        """At least `probability(a, b, model)`: the cheap features' levels, every other feature at its best."""
+        entry = self._entry(a, b)
+        if entry.levels is not None:
+            return self.probability(a, b, model)
+        found = entry.bounds.get(model.version)
+        if found is None:
+            if entry.cheap is None:
+                late, early = self._oriented(entry.first, entry.second)
+                single = self._single(early)
+                entry.cheap = {name: level(late, single)[0] for name, level in CHEAP_FEATURES.items()}
+            weights = self._weights(model)
+            evidence = sum(weights.get((name, level), 0.0) for name, level in entry.cheap.items())
+            # A hair above, so that summing in another order than the full comparison cannot put it below.
+            total = model.pair_prior_weight() + evidence + self._rest(model) + 1e-9
+            found = entry.bounds[model.version] = model.probability(total)
+        return found
+
+    def _weights(self, model: MatchModel) -> dict[tuple[str, str], float]:
+        """`model.level_weight` of every (feature, level) the model has, made once per model version."""
+        found = self._level_weights.get(model.version)
+        if found is None:
+            found = self._level_weights[model.version] = {
+                (feature, level): model.level_weight(feature, level)
+                for feature, levels in model.m_u.items()
+                for level in levels
+            }
+        return found
+
+    def _rest(self, model: MatchModel) -> float:
+        """The best weight the model gives the features that are not cheap (never below 0: "unknown" weighs 0)."""
+        found = self._best_rest.get(model.version)
+        if found is None:
+            found = self._best_rest[model.version] = sum(
+                max([0.0, *(model.level_weight(feature, level) for level in levels)])
+                for feature, levels in model.m_u.items()
+                if feature not in CHEAP_FEATURES
+            )
         return found
 
 
@@ -110,8 +190,10 @@ class PairCache:
 class _Entry:
     first: ReportRecord
     second: ReportRecord
-    levels: dict[str, str]
+    levels: dict[str, str] | None  # None until the pair is compared in full
     probabilities: dict[str, float]
+    cheap: dict[str, str] | None = None
+    bounds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,6 +313,26 @@ def resolve_block(
             return 0.0
         return min(values) if linkage == COMPLETE else sum(values) / len(values)
 
+    pair_bound: dict[tuple[str, str], float] = {}
+
+    def p_bound(a: ReportRecord, b: ReportRecord) -> float:
+        """At least p(a, b): p itself once known, else the cache's bound from the cheap features."""
+        key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        found = pair_p.get(key)
+        if found is None:
+            found = pair_bound.get(key)
+            if found is None:
+                compatible = b.category in compatible_categories(a.category)
+                found = pair_bound[key] = cache.bound(a, b, model) if compatible else 0.0
+        return found
+
+    def link_bound(x: _Cluster, y: _Cluster) -> float:
+        """At least link(x, y): the same average (or minimum) of the pairs' bounds."""
+        values = [p_bound(a, b) for a in x.reports for b in y.reports]
+        if not values:
+            return 0.0
+        return min(values) if linkage == COMPLETE else sum(values) / len(values)
+
     profiles: dict[str, tuple[int, Profile]] = {}
 
     def profile(k: str) -> Profile:
@@ -260,11 +362,29 @@ def resolve_block(
             value = links[k] = link(clusters[k[0]], clusters[k[1]])
         return value
 
-    def exclusive(a: str, b: str, value: float) -> float:
+    bounds: dict[tuple[str, str], float] = {}
+
+    def below(a: str, b: str, threshold: float) -> bool:
+        """Whether get(a, b) < threshold, without comparing the texts of its pairs when their bound says so."""
+        k = key(a, b)
+        value = links.get(k)
+        if value is None:
+            bound = bounds.get(k)
+            if bound is None:
+                bound = bounds[k] = link_bound(clusters[k[0]], clusters[k[1]])
+            if bound < threshold:
+                return True
+            value = get(a, b)
+        return value < threshold
+
+    def exclusive(a: str, b: str, value: float, floor: float) -> float:
         """The link of a and b once the clusters that rival b for a (and a for b) share it.
 
         A fragment describes one event: when it links as well to b as to c, and
-        b and c are two events (they do not link), neither merge is sure.
+        b and c are two events (they do not link), neither merge is sure. Once
+        the rivals have taken it under `floor` it can only fall further: that
+        value is returned without reading the remaining rivals (the caller
+        uses a link under `floor` only to pass it over).
         """
         odds = value / max(1e-12, 1 - value)
         rival_odds = 0.0
@@ -272,12 +392,16 @@ def resolve_block(
             if c in (a, b):
                 continue
             # A rival whose own link is negligible (odds under 1/1000) changes nothing: its other link is not read.
-            q = get(a, c)
-            if q >= NEGLIGIBLE and (get(b, c) < RIVAL_BELOW or distinct(b, c)):
-                rival_odds += q / max(1e-12, 1 - q)
-            q = get(b, c)
-            if q >= NEGLIGIBLE and (get(a, c) < RIVAL_BELOW or distinct(a, c)):
-                rival_odds += q / max(1e-12, 1 - q)
+            if not below(a, c, NEGLIGIBLE):
+                q = get(a, c)
+                if below(b, c, RIVAL_BELOW) or distinct(b, c):
+                    rival_odds += q / max(1e-12, 1 - q)
+            if not below(b, c, NEGLIGIBLE):
+                q = get(b, c)
+                if below(a, c, RIVAL_BELOW) or distinct(a, c):
+                    rival_odds += q / max(1e-12, 1 - q)
+            if rival_odds and odds / (1 + odds + rival_odds) < floor:
+                return odds / (1 + odds + rival_odds)
         return odds / (1 + odds + rival_odds) if rival_odds else value
 
     watched = set(clusters) if focus is None else {i for i in focus if i in clusters}
@@ -291,9 +415,9 @@ def resolve_block(
     while True:
         best: tuple[float, str, str] | None = None
         for a, b in considered():
-            raw = get(a, b)
-            if raw < model.merge_threshold or (a, b) in held:
+            if (a, b) in held or below(a, b, model.merge_threshold):
                 continue
+            raw = get(a, b)
             x, y = clusters[a], clusters[b]
             if forbidden(x, y):
                 held[(a, b)] = "rejected"
@@ -301,7 +425,7 @@ def resolve_block(
             if distinct(a, b):
                 held[(a, b)] = DISTINCT
                 continue
-            value = exclusive(a, b, raw) if rivals else raw
+            value = exclusive(a, b, raw, model.merge_threshold) if rivals else raw
             if value < model.merge_threshold:
                 continue
             if x.verified or y.verified:
@@ -338,15 +462,16 @@ def resolve_block(
         del clusters[source_key]
         changed = {source_key, target_key}
         links = {k: v for k, v in links.items() if not changed & set(k)}
+        bounds = {k: v for k, v in bounds.items() if not changed & set(k)}
         held = {k: v for k, v in held.items() if not changed & set(k)}
         watched.discard(source_key)
         watched.add(target_key)
     candidates = []
     for a, b in considered():
-        value = get(a, b)
         reason = held.get((a, b))
-        if reason == "rejected" or (reason is None and value < model.candidate_threshold):
+        if reason == "rejected" or (reason is None and below(a, b, model.candidate_threshold)):
             continue
+        value = get(a, b)
         if reason is None and forbidden(clusters[a], clusters[b]):
             continue
         x, y = clusters[a], clusters[b]

@@ -170,8 +170,9 @@ def _groups(
             x = parent[x]
         return x
 
+    views = {pk: block_view(incident) for pk, incident in pool.items() if pk in records}
     for block in blocks:
-        inside = [pk for pk, incident in pool.items() if pk in records and in_block(block, block_view(incident))]
+        inside = [pk for pk, view in views.items() if in_block(block, view)]
         if len(inside) < 2 or not focus.intersection(inside):
             continue
         first = find(inside[0])

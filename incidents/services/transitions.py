@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from incidents.models import LIVE_STATUSES, DuplicateCandidate, Incident, IncidentCasualty, IncidentStatus
 from incidents.selectors import incident_member_reports
-from incidents.services.refresh import incident_refresh, mark_verified
+from incidents.services.refresh import incident_refresh, incidents_refresh, mark_verified
 from incidents.webhooks.services import webhook_events_record  # webhooks
 from reports.history import create_many_recorded, delete_recorded, save_many_recorded, save_recorded
 from reports.models import Report, User
@@ -96,8 +96,7 @@ def absorb(*, absorbed: Incident, target: Incident, by: User | None, reason: str
     has no figures.
     """
     moved = list(Report.objects.filter(incident=absorbed).order_by("received_at"))
-    for report in moved:
-        place(report, target, by=by, reason=reason, pin=pin)
+    place_many([(report, target, reason) for report in moved], by=by, pin=pin)
     now = timezone.now()
     for candidate in DuplicateCandidate.objects.filter(incident=absorbed).select_related("report"):
         _repoint_candidate(candidate, target, by=by, now=now, reason=reason)
@@ -129,8 +128,7 @@ def absorb(*, absorbed: Incident, target: Incident, by: User | None, reason: str
     save_recorded(absorbed, by=by, reason=reason)
     for row in IncidentCasualty.objects.filter(incident=absorbed):
         delete_recorded(row, by=by, reason=reason)
-    incident_refresh(absorbed, by=by, reason=reason)
-    incident_refresh(target, by=by, reason=reason)
+    incidents_refresh([absorbed, target], by=by, reason=reason)  # one read and one write for the two
     webhook_events_record(event="incident.merged", incident_ids=[absorbed.pk])  # webhooks: partner-visible
 
 

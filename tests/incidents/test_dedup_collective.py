@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from incidents.dedup import Figure, ReportRecord
+from incidents.dedup import Figure, IncidentRecord, ReportRecord
 from incidents.dedup.collective import BELOW_THRESHOLD, PINNED, VERIFIED, PairCache, resolve_block
 from incidents.dedup.model import default_model
 
@@ -263,3 +263,63 @@ def test_the_seed_massacre_told_in_both_languages_ends_as_one_incident():
     # The post dated only to the week with three times the toll is judged another event by the shipped
     # model (figures in conflict): it stays apart, for a reviewer to merge. Documented in docs/matching.md.
     assert healed.assignment["social-media"] not in precise
+
+
+def _generated_blocks(seed: int = 7, incidents: int = 40) -> list[dict[str, list[ReportRecord]]]:
+    """The blocks of a generated set, each incident of the truth a fragment of its own report by report."""
+    from incidents.dedup import block_for
+    from incidents.dedup.blocking import block_contains
+    from synthetic import generate
+    from synthetic import report_record as record_of
+
+    generated = generate(seed=seed, incidents=incidents)
+    records = [record_of(report_id=r.report_id, data=r.data) for r in generated.reports]
+    truth = {r.report_id: r.incident_id for r in generated.reports}
+    singles = {r.id: IncidentRecord.from_reports(r.id, [r]) for r in records}
+    blocks = []
+    for record in records:
+        inside = [r for r in records if block_contains(block_for(record), singles[r.id])]
+        # An event's reports in two fragments (every other report): merges and rivals both happen.
+        by_truth: dict[str, list[ReportRecord]] = {}
+        for position, r in enumerate(inside):
+            by_truth.setdefault(f"i-{truth[r.id]}-{position % 2}", []).append(r)
+        if len(by_truth) > 1:
+            blocks.append(by_truth)
+    return blocks
+
+
+def test_the_pair_bound_is_never_below_the_probability():
+    from itertools import combinations
+
+    from incidents.dedup.collective import CHEAP_FEATURES
+
+    models = [default_model(), default_model().evolve(version="steep", calibration=(2.0, 1.0))]
+    cache = PairCache()
+    seen = 0
+    for block in _generated_blocks()[:40]:
+        reports = [r for rs in block.values() for r in rs]
+        for a, b in combinations(reports, 2):
+            bounds = [cache.bound(a, b, model) for model in models]  # before the full comparison
+            levels = cache.levels(a, b)
+            assert {name: levels[name] for name in CHEAP_FEATURES} == cache._entry(a, b).cheap
+            for model, bound in zip(models, bounds, strict=True):
+                assert bound >= cache.probability(a, b, model)
+            seen += 1
+    assert seen > 100
+
+
+class _NoBound(PairCache):
+    def bound(self, a, b, model):  # every pair compared in full: resolution as it was before bounds
+        return 1.0
+
+
+def test_bounds_change_no_resolution():
+    model = default_model()
+    for block in _generated_blocks()[:60]:
+        focus = set(list(block)[-2:])
+        for kwargs in ({}, {"focus": focus}, {"linkage": "complete"}):
+            fast = resolve_block(members=block, model=model, cache=PairCache(), **kwargs)
+            full = resolve_block(members=block, model=model, cache=_NoBound(), **kwargs)
+            assert fast == full
+            assert [m.explanation for m in fast.merges] == [m.explanation for m in full.merges]
+            assert [c.explanation for c in fast.candidates] == [c.explanation for c in full.candidates]
