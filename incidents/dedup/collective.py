@@ -41,13 +41,12 @@ from incidents.dedup.features import (
     family_agreement,
     figures_agreement,
     landmark_agreement,
-    location,
     perpetrator_agreement,
     time_gap,
 )
 from incidents.dedup.model import MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
-from incidents.dedup.scoring import comparison_levels
+from incidents.dedup.scoring import comparison_levels, place_levels
 
 AVERAGE = "average"
 COMPLETE = "complete"
@@ -65,15 +64,25 @@ NEGLIGIBLE = 0.001
 # A pair's probability is bounded from above by these levels and the best weight of every other feature of the
 # model (the text, which is most of a comparison's time): most pairs of a block are bounded far below any
 # threshold, and their text is never compared (`PairCache.bound`).
-CHEAP_FEATURES: dict[str, Callable[[ReportRecord, IncidentRecord], tuple[str, Any]]] = {
+_CHEAP_SINGLE: dict[str, Callable[[ReportRecord, IncidentRecord], tuple[str, Any]]] = {
     "category": category_agreement,
     "time": time_gap,
-    "location": location,
     "figures": figures_agreement,
     "perpetrator": perpetrator_agreement,
     "family": family_agreement,
     "landmark": landmark_agreement,
 }
+# The features a pair's bound compares (every other at its best weight): the place and the distance given it
+# as `comparison_levels` gives them (`scoring.place_levels`).
+CHEAP_FEATURES = frozenset({*_CHEAP_SINGLE, "location", "distance"})
+
+
+def cheap_levels(report: ReportRecord, incident: IncidentRecord) -> dict[str, str]:
+    """The levels of `CHEAP_FEATURES`, exactly as `comparison_levels` gives them."""
+    levels = {name: level(report, incident)[0] for name, level in _CHEAP_SINGLE.items()}
+    where = place_levels(report, incident)
+    levels["location"], levels["distance"] = where["location"], where["distance"]
+    return levels
 
 
 class PairCache:
@@ -155,7 +164,7 @@ class PairCache:
             if entry.cheap is None:
                 late, early = self._oriented(entry.first, entry.second)
                 single = self._single(early)
-                entry.cheap = {name: level(late, single)[0] for name, level in CHEAP_FEATURES.items()}
+                entry.cheap = cheap_levels(late, single)
             weights = self._weights(model)
             evidence = sum(weights.get((name, level), 0.0) for name, level in entry.cheap.items())
             # A hair above, so that summing in another order than the full comparison cannot put it below.

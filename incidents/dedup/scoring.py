@@ -48,6 +48,13 @@ class Match:
     reasons: dict[str, Any] = field(compare=False)
 
 
+def place_levels(report: ReportRecord, incident: IncidentRecord) -> dict[str, Any]:
+    """The place alone ("location") and the distance between the points given the place ("distance",
+    conditional: `model.CONDITIONAL_FEATURES`), with `features.location`'s details beside them."""
+    joint, where = location(report, incident)
+    return {**where, "location": where["place"], "distance": joint if where["distance_km"] is not None else UNKNOWN}
+
+
 def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict[str, Any]]:
     """The level of each feature for a (report, incident) pair, and what a reviewer reads about each.
 
@@ -57,7 +64,7 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
     """
     category_level, category = category_agreement(report, incident)
     time_level, gap_hours = time_gap(report, incident)
-    location_level, where = location(report, incident)
+    where = place_levels(report, incident)
     text_level, similarity = text_match(report, incident)
     figures_level, figures = figures_agreement(report, incident)
     perpetrator_level, perpetrator = perpetrator_agreement(report, incident)
@@ -66,9 +73,8 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
     levels = {
         "category": category_level,
         "time": time_level,
-        # Place alone, and the distance between the points given the place (conditional: CONDITIONAL_FEATURES).
-        "location": where["place"],
-        "distance": location_level if where["distance_km"] is not None else UNKNOWN,
+        "location": where["location"],
+        "distance": where["distance"],
         "text": text_level,
         "figures": figures_level,
         "perpetrator": perpetrator_level,
