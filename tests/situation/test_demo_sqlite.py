@@ -49,7 +49,8 @@ def test_the_demo_on_sqlite_shows_march_2025_and_generates_a_report(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["status"] == 200 and seen["period"] == {"start": "2025-03-06", "end": "2025-03-10"}
-    assert seen["tiles"]["verified"]["incidents"] == 4 and seen["tiles"]["all"]["incidents"] == 20
+    # 21: the Jableh arson's third account waits for a reviewer (tests/situation/test_figures.py).
+    assert seen["tiles"]["verified"]["incidents"] == 4 and seen["tiles"]["all"]["incidents"] == 21
     assert sorted(seen["outages"]) == [["electricity", False], ["telecom", True], ["water", False]]
     assert seen["claims"] == 1
     assert seen["made"] == 302 and seen["report"] == "done" and seen["pdf"] == "%PDF"
