@@ -451,12 +451,14 @@ def report_hand_back(*, report_id: ReportId, reason: str) -> None:
 
 
 def reports_hand_back(*, report_ids: list[ReportId], reason: str) -> None:
-    """`report_hand_back` of a batch (a bulk import's): one statement, and one message per pipeline batch.
+    """`report_hand_back` of a batch (a bulk import's): one statement, and a wake-up per pipeline batch.
 
     A message is a wake-up that claims up to `batch_size()` waiting reports
     (`process_report`), so a batch of n reports needs n / batch_size of them,
     each naming one of its reports as the first to claim; the sweeper sends
-    again whatever a lost message leaves pending.
+    again whatever a lost message leaves pending. With coalesced wake-ups
+    (`config/wakeups.py`) the first of them goes out and the others find it
+    waiting: each full claim then wakes the next.
     """
     if reason not in HandBack.values or reason == HandBack.NONE:
         raise ValueError(f"Unknown hand-back reason {reason!r}")
