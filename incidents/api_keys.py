@@ -162,9 +162,7 @@ class _Part:
     def of(cls, model: type[Model], start: int) -> _Part:
         fields = model._meta.concrete_fields
         converters = tuple(
-            (i, f, tuple(f.get_db_converters(connection)))
-            for i, f in enumerate(fields)
-            if f.get_db_converters(connection)
+            (i, f, functions) for i, f in enumerate(fields) if (functions := tuple(f.get_db_converters(connection)))
         )
         return cls(model=model, start=start, names=tuple(f.attname for f in fields), converters=converters)
 

@@ -316,11 +316,15 @@ def resolve_block(
             pair_p[key] = found
         return found
 
-    def link(x: _Cluster, y: _Cluster) -> float:
-        values = [p(a, b) for a in x.reports for b in y.reports]
+    def linked(pair: Callable[[ReportRecord, ReportRecord], float], x: _Cluster, y: _Cluster) -> float:
+        """The average (or, complete linkage, the minimum) of `pair` over the two clusters' report pairs."""
+        values = [pair(a, b) for a in x.reports for b in y.reports]
         if not values:
             return 0.0
         return min(values) if linkage == COMPLETE else sum(values) / len(values)
+
+    def link(x: _Cluster, y: _Cluster) -> float:
+        return linked(p, x, y)
 
     pair_bound: dict[tuple[str, str], float] = {}
 
@@ -337,10 +341,7 @@ def resolve_block(
 
     def link_bound(x: _Cluster, y: _Cluster) -> float:
         """At least link(x, y): the same average (or minimum) of the pairs' bounds."""
-        values = [p_bound(a, b) for a in x.reports for b in y.reports]
-        if not values:
-            return 0.0
-        return min(values) if linkage == COMPLETE else sum(values) / len(values)
+        return linked(p_bound, x, y)
 
     profiles: dict[str, tuple[int, Profile]] = {}
 
