@@ -36,8 +36,16 @@ class Report(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, editable=False)
+    # Indexes: only those a query reads (reports/migrations/0006_indexes_a_query_reads.py says which reads which).
+    # The monitor's reports are read through `report_monitor_recent` (monitor first), the incident's through
+    # `report_incident`; the category, governorate and district by a plain index each, without the
+    # `varchar_pattern_ops` copy Django adds to an indexed text foreign key for LIKE, which nothing runs.
     monitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports", verbose_name=_("monitor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("monitor"),
+        db_index=False,
     )
     organisation = models.ForeignKey(
         "reports.Organisation",
@@ -48,7 +56,11 @@ class Report(models.Model):
         verbose_name=_("organisation"),
     )
     category = models.ForeignKey(
-        "reports.Category", on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
+        "reports.Category",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("category"),
+        db_index=False,
     )
 
     occurred_at = models.DateTimeField(_("when it happened"))
@@ -58,7 +70,7 @@ class Report(models.Model):
     )
 
     admin1 = models.ForeignKey(
-        "reports.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("governorate")
+        "reports.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("governorate"), db_index=False
     )
     admin2 = models.ForeignKey(
         "reports.Area",
@@ -67,6 +79,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("district"),
+        db_index=False,
     )
     place_name = models.CharField(_("place name"), max_length=200, blank=True, default="")
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -119,7 +132,7 @@ class Report(models.Model):
     assigned_until = models.DateTimeField(_("taken until"), null=True, blank=True)
 
     incident = models.ForeignKey(
-        "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+        "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="reports", db_index=False
     )
     # Set when a reviewer placed the report in its incident: the pipeline never moves it back.
     incident_pinned = models.BooleanField(_("placed by a reviewer"), default=False)
@@ -139,7 +152,21 @@ class Report(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["processing_claimed_at", "assigned_until", "updated_at"])
+    # The history is read by report (`id`) in time order (`history_date`), and one version by `history_id`:
+    # simple-history's indexes on the history's copies of the foreign keys serve no query.
+    history = HistoricalRecords(
+        excluded_fields=["processing_claimed_at", "assigned_until", "updated_at"],
+        no_db_index=[
+            "monitor",
+            "organisation",
+            "category",
+            "admin1",
+            "admin2",
+            "reviewed_by",
+            "assigned_to",
+            "incident",
+        ],
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -150,6 +177,9 @@ class Report(models.Model):
             models.Index(fields=["status", "received_at"], name="report_status_received"),
             models.Index(fields=["processing_state", "received_at"], name="report_processing_queue"),
             models.Index(fields=["incident"], name="report_incident"),
+            models.Index(fields=["category"], name="report_category"),
+            models.Index(fields=["admin1"], name="report_admin1"),
+            models.Index(fields=["admin2"], name="report_admin2"),
         ]
         constraints = [
             models.CheckConstraint(
