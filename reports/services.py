@@ -94,26 +94,36 @@ def submission_hash(*, report_id, data: dict[str, Any]) -> str:
     """SHA-256 of a submission in canonical form, so a replay is recognised however it is spelled.
 
     Times are compared in UTC, coordinates at six decimals, empty text as null
-    and casualty rows in a fixed order.
+    and casualty rows in a fixed order. The form is JSON with sorted keys
+    (`json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)` of
+    every field, its default where left out): the body is built with its keys
+    already in that order, so the encoder need not sort them — the same bytes,
+    the same digests as every stored one (tests/reports/test_submission_hash.py).
     """
-
-    body = {name: _canonical(data.get(name, DEFAULTS.get(name))) for name in SUBMISSION_FIELDS}
+    body = _CANONICAL_DEFAULTS.copy()  # every key, in sorted order; assigning keeps a key's place
+    encoder = _ENCODER
+    for name, value in data.items():
+        if name in _HASHED_FIELDS:
+            value = _canonical(value)
+            if type(value) in (dict, list) and name != "casualties":
+                encoder = _SORTING_ENCODER  # a nested object (not from the parser): let the encoder sort it
+            body[name] = value
+    incident = CasualtyScope.INCIDENT
     body["casualties"] = sorted(
         (
-            {
-                "kind": row["kind"],
+            {  # keys in sorted order, as above
                 "group": row["group"],
-                "low": int(row["low"]),
                 "high": int(row["high"]),
-                "scope": row.get("scope") or CasualtyScope.INCIDENT,
+                "kind": row["kind"],
+                "low": int(row["low"]),
+                "scope": row.get("scope") or incident,
             }
             for row in data.get("casualties") or []
         ),
         key=lambda row: (row["kind"], row["group"], row["scope"]),
     )
     body["id"] = str(report_id)
-    encoded = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return hashlib.sha256(encoder.encode(body).encode()).hexdigest()
 
 
 def _canonical(value: Any) -> Any:
@@ -129,6 +139,16 @@ def _canonical(value: Any) -> Any:
     if value == "":
         return None
     return value
+
+
+_HASHED_FIELDS = frozenset(SUBMISSION_FIELDS)
+_CANONICAL_DEFAULTS: dict[str, Any] = {
+    name: None if name in ("id", "casualties") else _canonical(DEFAULTS.get(name))
+    for name in sorted((*SUBMISSION_FIELDS, "id"))
+}
+# One encoder each, made once (`json.dumps` with options builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_SORTING_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
 
 
 def report_submit(*, monitor: User, report_id, data: dict[str, Any]) -> SubmitResult:

@@ -104,12 +104,14 @@ def _fail(message: Any, code: str, **params: Any) -> NoReturn:
 class Spec(ABC):
     """One field: left out (`required`, `default`), null (`allow_null`), then `convert` (the type's own checks)."""
 
-    __slots__ = ("allow_null", "default", "required")
+    __slots__ = ("allow_null", "default", "optional", "required")
 
     def __init__(self, *, required: bool = True, allow_null: bool = False, default: Any = MISSING) -> None:
         self.required = required and default is MISSING
         self.allow_null = allow_null
         self.default = default
+        # Left out, it is simply not in the submission (`parse` would give `_SKIP`): most fields of most rows.
+        self.optional = not self.required and default is MISSING
 
     def parse(self, value: Any) -> Any:
         if value is MISSING:
@@ -294,8 +296,11 @@ def _parse_fields(specs: dict[str, Spec], data: Mapping) -> dict[str, Any]:
     values: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     for name, spec in specs.items():
+        value = data.get(name, MISSING)
+        if value is MISSING and spec.optional:
+            continue  # what `parse` answers, without the call
         try:
-            value = spec.parse(data.get(name, MISSING))
+            value = spec.parse(value)
         except Invalid as invalid:
             errors[name] = invalid.detail
         else:
