@@ -133,6 +133,24 @@ def test_each_new_report_has_its_history_row_with_the_user_and_the_reason():
 
 
 @pytest.mark.django_db
+def test_each_history_row_holds_every_tracked_field_as_the_report_stored_it():
+    monitor, importer = MonitorFactory(), MonitorFactory()
+    batch = [
+        (uuid.uuid4(), submission(title=f"Report {n}", latitude="35.1", longitude="36.2", narrative="نص"))
+        for n in range(3)
+    ]
+    batch.append((uuid.uuid4(), submission(category="water_outage", casualties=[])))
+    report_submit_many(monitor=monitor, submissions=batch, by=importer, reason="bulk import")
+    tracked = [field.attname for field in Report.history.model.tracked_fields]
+    assert "title" in tracked and "submission_hash" in tracked and "received_at" in tracked
+    for report_id, _data in batch:
+        stored = Report.objects.filter(pk=report_id).values(*tracked).get()
+        (recorded,) = Report.history.filter(id=report_id).values(*tracked, "history_date")
+        assert {name: recorded[name] for name in tracked} == stored
+        assert recorded["history_date"] >= stored["received_at"]
+
+
+@pytest.mark.django_db
 def test_a_batch_wakes_the_pipeline_once_per_pipeline_batch_and_the_alerts_once(
     monkeypatch, settings, django_capture_on_commit_callbacks
 ):
