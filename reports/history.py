@@ -76,10 +76,8 @@ def copy_many_recorded_values(model: type[models.Model], rows: list[dict[str, An
     the rows are completed in place. The same rows and the same history rows
     (`+`, the user, the reason, every tracked field) as `create_many_recorded`,
     several times faster than an `INSERT` of hundreds of rows as Django builds
-    it, and without a model instance per row; the history rows are then made
-    by PostgreSQL from the rows just copied (`INSERT … SELECT`, one
-    statement). Elsewhere than on PostgreSQL, instances and
-    `create_many_recorded`.
+    it, and without a model instance per row. Elsewhere than on PostgreSQL,
+    instances and `create_many_recorded`.
     """
     if not rows:
         return
@@ -115,24 +113,9 @@ def copy_many_recorded_values(model: type[models.Model], rows: list[dict[str, An
     tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
     extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
     user = history._meta.get_field("history_user")
-    # The history rows from the rows just copied, by PostgreSQL (`INSERT … SELECT`): the same values, without
-    # a second row of cells built and sent from Python. Each tracked field is the model's column of the same
-    # name; the time, the reason, `+` and the user are the same for every row, as a save gives them.
-    pk = model._meta.pk
-    assert pk is not None  # noqa: S101
-    quote = connection.ops.quote_name
-    by_name = {f.name: f for f in model._meta.concrete_fields}
-    sources = ", ".join(quote(by_name[field.name].column) for field in tracked)  # type: ignore[arg-type]
-    targets = ", ".join(quote(field.column) for field in [*tracked, *extra, user])
-    sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({targets}) "  # noqa: S608 — names
-        f"SELECT {sources}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(pk.column)} = ANY(%s)"  # type: ignore[arg-type]
-    )
-    keys = [pk.get_db_prep_save(row[pk.attname], connection) for row in rows]
+    attnames = [field.attname for field in tracked]
     tail = [timezone.now(), _history_reason_of(model, reason), "+", getattr(by, "pk", None)]
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        cursor.execute(sql, [*tail, keys])
+    copy_rows(history, [*tracked, *extra, user], [[row[name] for name in attnames] + tail for row in rows])
 
 
 def _history_reason_of(model: type[models.Model], reason: str) -> str:
