@@ -323,3 +323,21 @@ def test_bounds_change_no_resolution():
             assert fast == full
             assert [m.explanation for m in fast.merges] == [m.explanation for m in full.merges]
             assert [c.explanation for c in fast.candidates] == [c.explanation for c in full.candidates]
+
+
+def test_the_bounds_cheap_levels_are_cheap_levels_in_the_same_order():
+    """`PairCache._cheap` (each report's side worked out once) gives `cheap_levels` exactly, keys in order."""
+    from itertools import permutations
+
+    from incidents.dedup.collective import cheap_levels
+
+    cache = PairCache()
+    seen = 0
+    for block in _generated_blocks()[:40]:
+        reports = [r for rs in block.values() for r in rs]
+        for late, early in permutations(reports, 2):
+            single = cache._single(early)
+            fast = cache._cheap(late, single, early)
+            assert list(fast.items()) == list(cheap_levels(late, single).items())
+            seen += 1
+    assert seen > 100
