@@ -101,6 +101,7 @@ class _Side:
     incident_landmarks: frozenset[str]
     incident_parties: frozenset[str]
     place: tuple[str, str | None, tuple[str, ...], str | None]  # what `place_agreement` reads of either side
+    # (the report's name and district as a report, then the names and district of it as an incident)
 
     @classmethod
     def of(cls, report: ReportRecord, single: IncidentRecord) -> _Side:
@@ -240,7 +241,7 @@ class PairCache:
             perpetrator = UNKNOWN
         else:
             perpetrator = "disagree"
-        place_key = (mine.place, theirs.place)
+        place_key = (late.place_name, late.admin2, theirs.place[2], theirs.place[3])
         place = self._places.get(place_key)
         if place is None:
             if len(self._places) >= self.limit:

@@ -341,3 +341,20 @@ def test_the_bounds_cheap_levels_are_cheap_levels_in_the_same_order():
             assert list(fast.items()) == list(cheap_levels(late, single).items())
             seen += 1
     assert seen > 100
+
+
+def test_score_pair_weighs_each_level_as_the_model_does_whichever_model():
+    """`score_pair` keeps each model's rounded level weights (by identity): the weights are still the model's own."""
+    from incidents.dedup import score_pair
+
+    models = [default_model(), default_model().evolve(version="steep", calibration=(2.0, 1.0))]
+    models.append(models[0].evolve(m_u={**models[0].m_u, "time": {"far": (0.5, 0.01)}}))
+    for block in _generated_blocks()[:10]:
+        reports = [r for rs in block.values() for r in rs]
+        for late, early in zip(reports[1:], reports, strict=False):
+            incident = IncidentRecord.from_reports(early.id, [early])
+            for model in models:
+                _, reasons = score_pair(late, incident, model=model)
+                assert reasons["weights"] == {
+                    name: round(model.level_weight(name, level), 3) for name, level in reasons["levels"].items()
+                }
