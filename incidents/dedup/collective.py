@@ -35,18 +35,22 @@ from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
 from incidents.dedup.features import (
+    UNKNOWN,
     Profile,
     category_agreement,
+    distance,
     distinct_events,
     family_agreement,
     figures_agreement,
     landmark_agreement,
     perpetrator_agreement,
+    place_agreement,
     time_gap,
 )
 from incidents.dedup.model import MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
 from incidents.dedup.scoring import comparison_levels, place_levels
+from incidents.dedup.text import family_names, landmarks, perpetrator_party
 
 AVERAGE = "average"
 COMPLETE = "complete"
@@ -85,6 +89,35 @@ def cheap_levels(report: ReportRecord, incident: IncidentRecord) -> dict[str, st
     return levels
 
 
+@dataclass(frozen=True)
+class _Side:
+    """What the cheap features read of one report, as the later side (a report) and as the earlier (an incident
+    of that one report): worked out once per report instead of once per pair (`PairCache._cheap`)."""
+
+    families: frozenset[str]  # of the report's "title. narrative", as `family_agreement` reads a report
+    landmarks: frozenset[str]
+    party: str | None  # `perpetrator_party` of its perpetrator
+    incident_families: frozenset[str]  # of its titles and narratives, as `family_agreement` reads an incident
+    incident_landmarks: frozenset[str]
+    incident_parties: frozenset[str]
+    place: tuple[str, str | None, tuple[str, ...], str | None]  # what `place_agreement` reads of either side
+    # (the report's name and district as a report, then the names and district of it as an incident)
+
+    @classmethod
+    def of(cls, report: ReportRecord, single: IncidentRecord) -> _Side:
+        text = f"{report.title}. {report.narrative}"
+        texts = (*single.titles, *single.narratives)
+        return cls(
+            families=family_names(text),
+            landmarks=landmarks(text),
+            party=perpetrator_party(report.perpetrator),
+            incident_families=frozenset().union(*(family_names(t) for t in texts)),
+            incident_landmarks=frozenset().union(*(landmarks(t) for t in texts)),
+            incident_parties=frozenset(p for p in (perpetrator_party(n) for n in single.perpetrators) if p),
+            place=(report.place_name, report.admin2, single.place_names, single.admin2),
+        )
+
+
 class PairCache:
     """The feature levels (and probabilities) of report pairs, kept between calls.
 
@@ -104,6 +137,9 @@ class PairCache:
         self._singles: dict[str, tuple[ReportRecord, IncidentRecord]] = {}
         self._best_rest: dict[str, float] = {}
         self._level_weights: dict[str, dict[tuple[str, str], float]] = {}
+        self._sides: dict[str, tuple[ReportRecord, _Side]] = {}
+        self._places: dict[tuple[Any, ...], str] = {}
+        self._categories: dict[tuple[str, str], str] = {}
 
     def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
         """The pair's entry, made empty (nothing compared yet) if it is new or its records changed."""
@@ -164,13 +200,64 @@ class PairCache:
             if entry.cheap is None:
                 late, early = self._oriented(entry.first, entry.second)
                 single = self._single(early)
-                entry.cheap = cheap_levels(late, single)
+                entry.cheap = self._cheap(late, single, early)
             weights = self._weights(model)
             evidence = sum(weights.get((name, level), 0.0) for name, level in entry.cheap.items())
             # A hair above, so that summing in another order than the full comparison cannot put it below.
             total = model.pair_prior_weight() + evidence + self._rest(model) + 1e-9
             found = entry.bounds[model.version] = model.probability(total)
         return found
+
+    def _side(self, report: ReportRecord) -> _Side:
+        kept = self._sides.get(report.id)
+        if kept is None or not (kept[0] is report or kept[0] == report):
+            if len(self._sides) >= self.limit:
+                self._sides.clear()
+            kept = self._sides[report.id] = (report, _Side.of(report, self._single(report)))
+        return kept[1]
+
+    def _cheap(self, late: ReportRecord, single: IncidentRecord, early: ReportRecord) -> dict[str, str]:
+        """`cheap_levels(late, single)` (`single`: the earlier report `early` as an incident), from what each
+        report's `_Side` worked out once; the same levels in the same order (a test compares them)."""
+        mine, theirs = self._side(late), self._side(early)
+        category_key = (late.category, single.category)
+        category = self._categories.get(category_key)
+        if category is None:
+            category = self._categories[category_key] = category_agreement(late, single)[0]
+        if not mine.families or not theirs.incident_families:
+            family = UNKNOWN
+        else:
+            family = "same" if mine.families & theirs.incident_families else "different"
+        if not mine.landmarks or not theirs.incident_landmarks:
+            landmark = UNKNOWN
+        else:
+            landmark = "same" if mine.landmarks & theirs.incident_landmarks else "different"
+        party, parties = mine.party, theirs.incident_parties
+        if party is None or not parties:
+            perpetrator = UNKNOWN
+        elif party in parties:
+            perpetrator = "agree"
+        elif party.startswith("other:") or any(t.startswith("other:") for t in parties):
+            perpetrator = UNKNOWN
+        else:
+            perpetrator = "disagree"
+        place_key = (late.place_name, late.admin2, theirs.place[2], theirs.place[3])
+        place = self._places.get(place_key)
+        if place is None:
+            if len(self._places) >= self.limit:
+                self._places.clear()
+            place = self._places[place_key] = place_agreement(late, single)[0]
+        distance_level, km = distance(late, single)
+        return {
+            "category": category,
+            "time": time_gap(late, single)[0],
+            "figures": figures_agreement(late, single)[0] if late.figures and single.figures else UNKNOWN,
+            "perpetrator": perpetrator,
+            "family": family,
+            "landmark": landmark,
+            "location": place,
+            "distance": f"{place}/{distance_level}" if km is not None else UNKNOWN,
+        }
 
     def _weights(self, model: MatchModel) -> dict[tuple[str, str], float]:
         """`model.level_weight` of every (feature, level) the model has, made once per model version."""

@@ -100,6 +100,20 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
     return levels, details
 
 
+# Per model (by identity, the model kept so that its id is not reused): (feature, level) → its weight rounded as
+# the reasons give it, worked out once instead of once per pair. A few models at most live in a process.
+_ROUNDED: dict[int, tuple[MatchModel, dict[tuple[str, str], float]]] = {}
+
+
+def _rounded_weights(model: MatchModel) -> dict[tuple[str, str], float]:
+    kept = _ROUNDED.get(id(model))
+    if kept is None or kept[0] is not model:
+        if len(_ROUNDED) >= 16:
+            _ROUNDED.clear()
+        kept = _ROUNDED[id(model)] = (model, {})
+    return kept[1]
+
+
 def score_pair(
     report: ReportRecord, incident: IncidentRecord, *, block_size: int = 1, model: MatchModel | None = None
 ) -> tuple[float, dict[str, Any]]:
@@ -110,7 +124,13 @@ def score_pair(
     """
     model = model or default_model()
     levels, details = comparison_levels(report, incident)
-    feature_weights = {name: round(model.level_weight(name, level), 3) for name, level in levels.items()}
+    rounded = _rounded_weights(model)
+    feature_weights = {}
+    for name, level in levels.items():
+        weight = rounded.get((name, level))
+        if weight is None:
+            weight = rounded[(name, level)] = round(model.level_weight(name, level), 3)
+        feature_weights[name] = weight
     prior = model.prior_weight(block_size)
     total = prior + sum(feature_weights.values())
     score = model.probability(total)

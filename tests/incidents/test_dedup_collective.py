@@ -323,3 +323,38 @@ def test_bounds_change_no_resolution():
             assert fast == full
             assert [m.explanation for m in fast.merges] == [m.explanation for m in full.merges]
             assert [c.explanation for c in fast.candidates] == [c.explanation for c in full.candidates]
+
+
+def test_the_bounds_cheap_levels_are_cheap_levels_in_the_same_order():
+    """`PairCache._cheap` (each report's side worked out once) gives `cheap_levels` exactly, keys in order."""
+    from itertools import permutations
+
+    from incidents.dedup.collective import cheap_levels
+
+    cache = PairCache()
+    seen = 0
+    for block in _generated_blocks()[:40]:
+        reports = [r for rs in block.values() for r in rs]
+        for late, early in permutations(reports, 2):
+            single = cache._single(early)
+            fast = cache._cheap(late, single, early)
+            assert list(fast.items()) == list(cheap_levels(late, single).items())
+            seen += 1
+    assert seen > 100
+
+
+def test_score_pair_weighs_each_level_as_the_model_does_whichever_model():
+    """`score_pair` keeps each model's rounded level weights (by identity): the weights are still the model's own."""
+    from incidents.dedup import score_pair
+
+    models = [default_model(), default_model().evolve(version="steep", calibration=(2.0, 1.0))]
+    models.append(models[0].evolve(m_u={**models[0].m_u, "time": {"far": (0.5, 0.01)}}))
+    for block in _generated_blocks()[:10]:
+        reports = [r for rs in block.values() for r in rs]
+        for late, early in zip(reports[1:], reports, strict=False):
+            incident = IncidentRecord.from_reports(early.id, [early])
+            for model in models:
+                _, reasons = score_pair(late, incident, model=model)
+                assert reasons["weights"] == {
+                    name: round(model.level_weight(name, level), 3) for name, level in reasons["levels"].items()
+                }
