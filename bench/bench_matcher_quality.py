@@ -52,10 +52,10 @@ from incidents.dedup.calibration import (
 from incidents.dedup.collective import PairCache
 from incidents.dedup.em import blocked_pairs, train_em
 from incidents.dedup.model import DEFAULT_MODEL_PATH, MatchModel, default_model
-from synthetic import coast, report_record, second
+from synthetic import coast, report_record, second, third
 from synthetic.evaluation import cluster_online, quality
 
-GENERATORS = {"coast": coast.generate, "second": second.generate}
+GENERATORS = {"coast": coast.generate, "second": second.generate, "third": third.generate}
 TUNING_SEEDS = range(101, 106)
 LABELS_PER_ROUND, ROUNDS = 25, 4
 
@@ -261,7 +261,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026, help="first evaluation seed (never used for tuning)")
     parser.add_argument("--sets", type=int, default=3)
     parser.add_argument("--incidents", type=int, default=300)
-    parser.add_argument("--generators", default="coast,second")
+    parser.add_argument("--generators", default="coast,second,third")
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--png", type=Path, help="draw the reliability plot into this file")
     parser.add_argument("--train-default", action="store_true", help="re-train the shipped default model")
