@@ -2,18 +2,14 @@
 
 import random
 from collections import Counter, defaultdict
-from datetime import datetime
 
 import pytest
 
-from incidents.dedup import block_for
 from incidents.dedup.features import place_similarity, specific_place
-from incidents.dedup.geo import gazetteer, place_key
-from reports.choices import CasualtyGroup, CasualtyKind, CasualtyScope, SourceReliability, SourceType
-from reports.seed_data import CATEGORIES
-from reports.services import SUBMISSION_FIELDS
-from synthetic import coast, report_record, second
+from incidents.dedup.geo import place_key
+from synthetic import coast, second
 from synthetic.localities import localities
+from tests.synthetic.submissions import assert_submissions
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +26,7 @@ def test_the_same_seed_gives_the_same_set(generated):
 
 
 def test_each_report_is_a_submission_report_submit_accepts(generated):
-    slugs = {row[0] for row in CATEGORIES}
-    areas = gazetteer()
-    for report in generated.reports:
-        data = report.data
-        assert set(data) <= set(SUBMISSION_FIELDS)
-        assert data["category"] in slugs and data["title"] and len(data["title"]) <= 200
-        assert isinstance(data["occurred_at"], datetime) and data["occurred_at"].utcoffset() is not None
-        assert data["occurred_until"] is None or data["occurred_until"] >= data["occurred_at"]
-        assert data["admin2"] is None or areas[data["admin2"]]["parent"] == data["admin1"]
-        assert data["source_type"] in SourceType.values and data["source_reliability"] in SourceReliability.values
-        for row in data["casualties"]:
-            assert row["kind"] in CasualtyKind.values and row["group"] in CasualtyGroup.values
-            assert row["scope"] in CasualtyScope.values and 0 <= row["low"] <= row["high"]
-        block_for(report_record(report_id=report.report_id, data=data))
+    assert_submissions(generated.reports)
 
 
 def test_its_assumptions_differ_from_the_coast(generated):

@@ -1,17 +1,12 @@
 """The third generator, held out: deterministic, shaped like submissions, and different from both others on purpose."""
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from incidents.dedup import block_for
-from incidents.dedup.geo import gazetteer
-from reports.choices import CasualtyGroup, CasualtyKind, CasualtyScope, SourceReliability, SourceType
-from reports.seed_data import CATEGORIES
-from reports.services import SUBMISSION_FIELDS
-from reports.submission_input import parse_submission
-from synthetic import report_record, third
+from synthetic import third
+from tests.synthetic.submissions import assert_submissions
 
 
 @pytest.fixture(scope="module")
@@ -29,28 +24,7 @@ def test_the_same_seed_gives_the_same_set(generated):
 
 
 def test_each_report_is_a_submission_report_submit_accepts(generated):
-    slugs = {row[0] for row in CATEGORIES}
-    areas = gazetteer()
-    for report in generated.reports:
-        data = report.data
-        assert set(data) <= set(SUBMISSION_FIELDS)
-        assert data["category"] in slugs and data["title"] and len(data["title"]) <= 200
-        assert isinstance(data["occurred_at"], datetime) and data["occurred_at"].utcoffset() is not None
-        assert data["occurred_until"] is None or data["occurred_until"] >= data["occurred_at"]
-        assert data["admin2"] is None or areas[data["admin2"]]["parent"] == data["admin1"]
-        assert data["source_type"] in SourceType.values and data["source_reliability"] in SourceReliability.values
-        for row in data["casualties"]:
-            assert row["kind"] in CasualtyKind.values and row["group"] in CasualtyGroup.values
-            assert row["scope"] in CasualtyScope.values and 0 <= row["low"] <= row["high"]
-        block_for(report_record(report_id=report.report_id, data=data))
-
-
-def test_its_reports_pass_the_submission_rules(generated):
-    """The one parser the API and the importer use accepts every generated body (as JSON would carry it)."""
-    for report in generated.reports[:200]:
-        body = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in report.data.items()}
-        body["id"] = report.report_id
-        parse_submission(body)  # raises the errors by field
+    assert_submissions(generated.reports)
 
 
 def test_its_assumptions_differ_from_the_other_worlds(generated):
