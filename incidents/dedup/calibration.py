@@ -6,8 +6,16 @@ so raw probabilities are too sure. Reviewers' accept/reject decisions on
 duplicate candidates are labelled pairs: `calibrate` fits the logistic of
 the model's total weight to them (Platt scaling, two numbers, pulled
 towards "no change" so that a handful of labels cannot swing it) and moves
-the thresholds to where the labelled pairs above them are at least
-`target_precision` the same event.
+a threshold only as far as the labels prove: up when the labelled pairs
+above it are shown (with 95 % confidence) to be less than `target_precision`
+the same event (then to where they are at least that, as observed), down
+when those above a lower threshold are shown to be at least that.
+Reviewers' labels are few and chosen where the model is unsure, so "no
+labelled pair above it was wrong" is weak evidence. The earlier rule took
+the lowest threshold where that held: on 40 clean answers it put the merge
+threshold at 0.5 (a new register's first reviews could have made it merge
+nearly everything), and on the benchmark's 100 labels it moved 0.90 to
+0.95–0.96 (BENCHMARKS.md).
 
 `informativeness` is what active learning ranks by (as the dedupe library
 does, uncertainty sampling): the entropy of the pair's probability, 1 for a
@@ -63,11 +71,16 @@ def calibrate(
 
     The weights are recomputed with `model`'s m/u table from each label's
     levels, so labels gathered under an older model still count. `strength`
-    is the weight (in pseudo-labels) of the pull towards a = 1, b = 0. The
-    thresholds become the lowest calibrated probability (between 0.5 and
-    0.99, in steps of 0.01) at which at least `min_above` labelled pairs lie
-    above and at least `target_precision` of them are one event; with too
-    few labels they are kept. Which thresholds: `thresholds`, by default
+    is the weight (in pseudo-labels) of the pull towards a = 1, b = 0. Each
+    threshold (in steps of 0.01 between 0.5 and 0.99, of the calibrated
+    probability) starts where `model` has it and moves only on evidence
+    (`_threshold`): down to the lowest threshold whose labelled pairs above
+    are shown to be at least `target_precision` one event (the one-sided
+    95 % Wilson lower bound), else kept if the labels above it do not show
+    it worse (the upper bound reaches the target, or fewer than `min_above`
+    labels lie above), else up to the lowest threshold above which at least
+    `target_precision` of the labelled pairs were one event (or fewer than
+    `min_above` lie). Which thresholds: `thresholds`, by default
     only `merge_threshold` (labels of report pairs, as collective resolution
     compares them); add "join_threshold" when the labels are reviewers'
     answers to online candidates (a report against an incident, whose
@@ -83,13 +96,12 @@ def calibrate(
     a, b = _platt(totals, outcomes, strength=strength)
     calibrated = model.evolve(calibration=(a, b))
     probabilities = [calibrated.probability(total) for total in totals]
-    threshold = _threshold(probabilities, [label.same for label in labels], target_precision, min_above)
+    same = [label.same for label in labels]
     changes: dict[str, Any] = {"calibration": (round(a, 6), round(b, 6))}
-    if threshold is not None:
-        for name in thresholds:
-            changes[name] = threshold
-        if "join_threshold" in thresholds:
-            changes["candidate_threshold"] = min(model.candidate_threshold, threshold)
+    for name in thresholds:
+        changes[name] = _threshold(probabilities, same, getattr(model, name), target_precision, min_above)
+    if "join_threshold" in thresholds:
+        changes["candidate_threshold"] = min(model.candidate_threshold, changes["join_threshold"])
     trained = {
         **dict(model.trained),
         "calibrated_on": len(labels),
@@ -129,13 +141,50 @@ def _platt(totals: Sequence[float], outcomes: Sequence[float], *, strength: floa
     return a, b
 
 
-def _threshold(probabilities: Sequence[float], same: Sequence[bool], target: float, min_above: int) -> float | None:
-    for step in range(50, 100):
-        threshold = step / 100
-        above = [s for p, s in zip(probabilities, same, strict=True) if p >= threshold]
-        if len(above) >= min_above and sum(above) / len(above) >= target:
-            return threshold
-    return None
+# One-sided 95 %: how sure the labels must make us before a threshold moves.
+Z_ONE_SIDED_95 = 1.6449
+
+
+def wilson_bounds(hits: int, n: int, z: float = Z_ONE_SIDED_95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion `hits`/`n` (0–1 with no observations)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre, spread = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
+def _threshold(
+    probabilities: Sequence[float], same: Sequence[bool], current: float, target: float, min_above: int
+) -> float:
+    """Where the labels put a threshold that stands at `current` (see `calibrate`)."""
+
+    def above(threshold: float) -> tuple[int, int]:
+        chosen = [s for p, s in zip(probabilities, same, strict=True) if p >= threshold]
+        return sum(chosen), len(chosen)
+
+    def proven(threshold: float) -> bool:
+        hits, n = above(threshold)
+        return n >= min_above and wilson_bounds(hits, n)[0] >= target
+
+    def not_shown_worse(threshold: float) -> bool:
+        hits, n = above(threshold)
+        return n < min_above or wilson_bounds(hits, n)[1] >= target
+
+    def observed_good(threshold: float) -> bool:
+        hits, n = above(threshold)
+        return n < min_above or hits / n >= target
+
+    steps = [step / 100 for step in range(50, 100)]
+    lower = [t for t in steps if t < current and proven(t)]
+    if lower:
+        return lower[0]
+    if not_shown_worse(current):
+        return current
+    # Shown worse: up to where the labelled pairs above are at least the target, as observed (precision first).
+    higher = [t for t in steps if t > current and observed_good(t)]
+    return higher[0] if higher else steps[-1]
 
 
 def informativeness(probability: float) -> float:

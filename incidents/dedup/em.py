@@ -50,7 +50,7 @@ def blocked_pairs(reports: Sequence[ReportRecord]) -> Iterator[tuple[ReportRecor
         seen: set[str] = set()
         day, last = block.window_start.date(), block.window_end.date()
         while day <= last:
-            for admin1 in block.admin1:
+            for admin1 in sorted(block.admin1):
                 for other in by_day.get((admin1, day), ()):
                     if other.id in seen:
                         continue

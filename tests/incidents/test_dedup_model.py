@@ -15,6 +15,7 @@ from incidents.dedup.calibration import (
     rank_for_review,
     reliability,
     reliability_markdown,
+    wilson_bounds,
 )
 from incidents.dedup.em import blocked_comparisons, blocked_pairs, train_em
 from incidents.dedup.model import DEFAULT_MODEL_PATH, MatchModel, default_model, load_model
@@ -147,7 +148,9 @@ def test_calibration_tempers_an_overconfident_model_and_sets_the_thresholds():
     assert calibrated.pair_probability(sure) > 0.95 and calibrated.pair_probability(unlike) < 0.05
     assert calibrated.join_threshold == model.join_threshold  # report pairs set the merge threshold only
     both = calibrate(model, labels, version="cal", thresholds=("merge_threshold", "join_threshold"))
-    assert both.join_threshold == both.merge_threshold == calibrated.merge_threshold
+    # Each threshold starts where the model has it; 60 right pairs above do not prove a lower one safe.
+    assert both.merge_threshold == calibrated.merge_threshold == model.merge_threshold
+    assert both.join_threshold == model.join_threshold
     with pytest.raises(ValueError, match="calibrated"):
         calibrate(model, labels, version="x", thresholds=("pair_prior",))
     assert calibrated.pair_probability(doubtful) < calibrated.merge_threshold <= calibrated.pair_probability(sure)
@@ -252,3 +255,39 @@ def test_a_model_stored_with_joint_place_and_distance_levels_is_read_as_place_an
     assert model.m_u["distance"]["same/same_spot"][0] == pytest.approx(0.12 / 0.125)
     assert model.m_u["distance"]["different/far"] == (1.0, 1.0)
     assert model.level_weight("location", "same") > 4 and model.level_weight("distance", "different/far") == 0.0
+
+
+def _labels(model, levels, n, right):
+    """`n` labelled pairs of the same levels, the first `right` of them one event."""
+    return [LabelledPair(levels=levels, prior_weight=model.pair_prior_weight(), same=i < right) for i in range(n)]
+
+
+SURE = {"location": "same", "distance": "same/same_spot", "family": "same", "landmark": "same", "time": "same_hour"}
+UNLIKE = {"location": "different", "distance": "different/far", "time": "far"}
+
+
+def test_a_threshold_moves_only_as_far_as_the_labels_prove():
+    model = default_model()
+    # A reviewer's 40 answers, every pair above the threshold right: no reason to move it either way
+    # (the earlier rule, "the lowest threshold with no labelled error above", took it down to 0.5 here).
+    few = calibrate(model, _labels(model, SURE, 20, 20) + _labels(model, UNLIKE, 20, 0), version="few")
+    assert few.merge_threshold == model.merge_threshold
+    # 300 right answers above 0.5 and none wrong prove a lower threshold safe at 98 %: it goes down.
+    many = calibrate(model, _labels(model, SURE, 300, 300) + _labels(model, UNLIKE, 100, 0), version="many")
+    assert many.merge_threshold < model.merge_threshold
+    # Pairs the model puts above the threshold that are one event only 90 % of the time, 400 of them: shown
+    # worse than 98 %, so the threshold goes up, past them.
+    doubtful = {**SURE, "family": "unknown", "landmark": "unknown"}
+    worse = calibrate(model, _labels(model, doubtful, 400, 360) + _labels(model, UNLIKE, 200, 0), version="worse")
+    above = worse.pair_probability(doubtful)
+    assert above >= model.merge_threshold and worse.merge_threshold > above
+
+
+def test_wilson_bounds():
+    assert wilson_bounds(0, 0) == (0.0, 1.0)
+    low, high = wilson_bounds(30, 30)
+    assert 0.9 < low < 0.98 < high == pytest.approx(1.0)  # 30 of 30 right does not prove 98 %
+    low, high = wilson_bounds(300, 300)
+    assert low > 0.98
+    low, high = wilson_bounds(90, 100)
+    assert low < 0.9 < high < 0.98
