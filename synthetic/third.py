@@ -55,6 +55,7 @@ from synthetic.coast import (
     SyntheticIncident,
     SyntheticSet,
     _jitter,
+    _locality,
 )
 from synthetic.localities import Locality, district_town, localities
 from synthetic.texts import FAMILIES, LANDMARKS
@@ -233,15 +234,6 @@ def _incident(
         landmark=landmark,
         hard_negative_of=like.id if like is not None else None,
     )
-
-
-_BY_KEY: dict[str, Locality] = {}
-
-
-def _locality(key: str) -> Locality:
-    if not _BY_KEY:
-        _BY_KEY.update((loc.key, loc) for loc in localities())
-    return _BY_KEY[key]
 
 
 def _reports(rng: random.Random, incident: SyntheticIncident, monitors: int) -> Iterator[GeneratedReport]:
