@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from incidents.dedup.blocking import compatible_categories, time_tolerance
 from incidents.dedup.geo import haversine_km, place_key, resolve_place
 from incidents.dedup.records import Figure, IncidentRecord, ReportRecord
-from incidents.dedup.text import family_names, has_content, is_arabic, landmarks, perpetrator_party, text_similarity
+from incidents.dedup.text import Compared, compared_texts, family_names, landmarks, perpetrator_party
 from reports.places import normalize_name
 
 UNKNOWN = "unknown"
@@ -200,17 +200,18 @@ def text_match(report: ReportRecord, incident: IncidentRecord) -> tuple[str, flo
         for key in (name.split() if name in families else place_key(name).split())
         if len(key) >= 2
     )
-    if not has_content(mine, ignore=ignore):
+    me = Compared.of(mine, ignore)
+    if not me.words:
         return UNKNOWN, 0.0
-    arabic = is_arabic(mine)
     best, best_same_script, compared = 0.0, False, False
     # Titles and narratives are kept distinct, not paired, in the summary: each is an account of its own.
     for theirs in (*incident.narratives, *incident.titles):
-        if not has_content(theirs, ignore=ignore):
+        other = Compared.of(theirs, ignore)
+        if not other.words:
             continue
         compared = True
-        similarity = text_similarity(mine, theirs, ignore=ignore)
-        same_script = is_arabic(theirs) == arabic
+        similarity = compared_texts(me, other)
+        same_script = other.arabic == me.arabic
         if (similarity, same_script) > (best, best_same_script):
             best, best_same_script = similarity, same_script
     if not compared:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -203,14 +204,35 @@ def text_similarity(a: str, b: str, *, ignore: frozenset[str] = frozenset()) -> 
     coefficient), which is what an Arabic and an English account of one event
     share.
     """
-    words_a, words_b = _without(content_words(a), ignore), _without(content_words(b), ignore)
-    if not words_a or not words_b:
+    return compared_texts(Compared.of(a, ignore), Compared.of(b, ignore))
+
+
+@dataclass(frozen=True)
+class Compared:
+    """What `text_similarity` reads of one text, given the words to ignore: worked out once per text and comparison.
+
+    `words`: its content words without the ignored ones (empty: it says nothing
+    of its own, `has_content` is false); `keys`: the skeletons it compares across
+    scripts; `arabic`: its script.
+    """
+
+    words: str
+    keys: frozenset[str]
+    arabic: bool
+
+    @classmethod
+    def of(cls, text: str, ignore: frozenset[str] = frozenset()) -> Compared:
+        words = _without(content_words(text), ignore)
+        keys = frozenset(k for k in skeletons(text) - ignore if not k.startswith("~")) if words else frozenset()
+        return cls(words, keys, is_arabic(text))
+
+
+def compared_texts(a: Compared, b: Compared) -> float:
+    """`text_similarity` of two texts already read (`Compared.of` with the same `ignore`)."""
+    if not a.words or not b.words:
         return 0.0
-    same_script = is_arabic(a) == is_arabic(b)
-    ratio = fuzz.token_set_ratio(words_a, words_b) / 100 if same_script else 0.0
-    keys_a = {k for k in skeletons(a) - ignore if not k.startswith("~")}
-    keys_b = {k for k in skeletons(b) - ignore if not k.startswith("~")}
-    dice = 2 * len(keys_a & keys_b) / (len(keys_a) + len(keys_b)) if keys_a and keys_b else 0.0
+    ratio = fuzz.token_set_ratio(a.words, b.words) / 100 if a.arabic == b.arabic else 0.0
+    dice = 2 * len(a.keys & b.keys) / (len(a.keys) + len(b.keys)) if a.keys and b.keys else 0.0
     return max(ratio, dice)
 
 
@@ -219,10 +241,16 @@ def has_content(text: str, *, ignore: frozenset[str] = frozenset()) -> bool:
     return bool(_without(content_words(text), ignore))
 
 
+@lru_cache(maxsize=65536)
+def _keyed_words(words: str) -> tuple[tuple[str, str], ...]:
+    """The words of a content-word string that are not landmark concepts, each with its skeleton."""
+    return tuple((w, word_skeleton(w)) for w in words.split() if not w.startswith("~"))
+
+
 def _without(words: str, ignore: frozenset[str]) -> str:
     if not ignore:
         return words
-    return " ".join(w for w in words.split() if not w.startswith("~") and word_skeleton(w) not in ignore)
+    return " ".join(w for w, key in _keyed_words(words) if key not in ignore)
 
 
 _FAMILY_LATIN = re.compile(r"\b(?:[Tt]he|of)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:family|clan|household)\b")
