@@ -728,6 +728,9 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
     incidents_refresh(
         list(targets.values()),
         reason={pk: "pipeline: a new event" if pk in new_ids else "pipeline: a report joined" for pk in targets},
+        # The incidents this batch created hold only its own reports (locked, not yet visible to anyone else):
+        # they are not read again. Those it joined are, under their row locks.
+        known_members={targets[pk].pk: members[pk] for pk in new_ids},
     )
     _propose_many(proposals, pending)
     MatchDecision.objects.bulk_create(

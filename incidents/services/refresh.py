@@ -150,6 +150,7 @@ def incidents_refresh(
     *,
     by: User | None = None,
     reason: str | Mapping[str, str] = "recomputed from its reports",
+    known_members: Mapping[object, list[Report]] | None = None,
 ) -> set[object]:
     """Recompute incidents (locked by the caller) from their reports; returns the ids of those that changed.
 
@@ -168,13 +169,21 @@ def incidents_refresh(
     their figure rows, and each kind of write once (incidents, new, changed
     and removed figure rows, with their history). Nothing is saved when
     nothing changed. `reason`: one for all, or one per incident (by its id as text).
+
+    `known_members` (incident id → its members, in `incident_member_reports`'
+    order, with their category and figures): incidents whose members the caller
+    holds already and vouches for — those it created in this transaction and
+    filled itself, which no one else can see yet — are not read again.
     """
     if not incidents:
         return set()
     ids = [incident.pk for incident in incidents]
-    members_of: dict[object, list[Report]] = {pk: [] for pk in ids}
-    for member in incident_member_reports(incident_ids=ids):
-        members_of[member.incident_id].append(member)
+    known = known_members or {}
+    members_of: dict[object, list[Report]] = {pk: list(known[pk]) if pk in known else [] for pk in ids}
+    unknown = [pk for pk in ids if pk not in known]
+    if unknown:
+        for member in incident_member_reports(incident_ids=unknown):
+            members_of[member.incident_id].append(member)
     rows_of: dict[object, dict[tuple[str, str], IncidentCasualty]] = {pk: {} for pk in ids}
     for row in IncidentCasualty.objects.filter(incident_id__in=ids):
         rows_of[row.incident_id][(row.kind, row.group)] = row
