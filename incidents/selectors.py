@@ -21,8 +21,8 @@ from incidents.models import (
     IncidentStatus,
     MatcherModel,
 )
-from reports.choices import ProcessingState, ReportStatus
-from reports.models import Report
+from reports.choices import CasualtyScope, ProcessingState, ReportStatus
+from reports.models import Report, ReportCasualty
 from reports.selectors import reports_for_review
 
 # An incident is looked for only among those that started at most this long
@@ -124,15 +124,36 @@ def in_block(block: Block, incident: BlockView) -> bool:
     return block_contains(block, incident) and incident.occurred_from >= block.window_start - MAX_INCIDENT_SPAN
 
 
-def incident_member_reports(*, incident_ids: Iterable[object]) -> QuerySet[Report]:
-    """The reports that make up incidents: everything but rejected reports, with their figures."""
-    return (
+def incident_member_reports(*, incident_ids: Iterable[object], figures: bool = True) -> QuerySet[Report]:
+    """The reports that make up incidents: everything but rejected reports, with their figures.
+
+    `figures=False`: without them (`report.casualties` is then read per report
+    if asked): for a caller that reads them with `report_incident_figures`.
+    """
+    queryset = (
         Report.objects.filter(incident_id__in=list(incident_ids))
         .exclude(status=ReportStatus.REJECTED)
         .select_related("category")
-        .prefetch_related("casualties")
         .order_by("received_at", "id")
     )
+    return queryset.prefetch_related("casualties") if figures else queryset
+
+
+def report_incident_figures(*, report_ids: Iterable[object]) -> dict[object, list[tuple[str, str, int, int]]]:
+    """Reports' incident-scope figures as (kind, group, low, high), by report id, in one query.
+
+    In the order `report.casualties` gives them (kind, group, scope: the
+    model's ordering within a report), without a model instance or a
+    prefetch queryset per report.
+    """
+    rows: dict[object, list[tuple[str, str, int, int]]] = {}
+    for report_id, kind, group, low, high in (
+        ReportCasualty.objects.filter(report_id__in=list(report_ids), scope=CasualtyScope.INCIDENT)
+        .order_by("report_id", "kind", "group", "scope")
+        .values_list("report_id", "kind", "group", "low", "high")
+    ):
+        rows.setdefault(report_id, []).append((kind, group, low, high))
+    return rows
 
 
 def review_queue() -> QuerySet[Report]:

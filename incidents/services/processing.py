@@ -72,6 +72,7 @@ from incidents.selectors import (
     incident_decided_by_reviewer,
     incident_member_reports,
     matcher_model,
+    report_incident_figures,
     reports_to_sweep,
 )
 from incidents.services.aggregates import AggregateTracker
@@ -640,9 +641,14 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
         str(i.pk): i for i in candidate_incidents_of_blocks(blocks=blocks.values()).select_related("category")
     }
     members: dict[str, list[Report]] = {pk: [] for pk in pool}
-    for member in incident_member_reports(incident_ids=list(pool)):
+    # The members without a prefetch (a queryset per report): their figures in one read of plain rows. Their
+    # `casualties` are not read again below: the incidents that need them recomputed are read again.
+    for member in incident_member_reports(incident_ids=list(pool), figures=False):
         members[str(member.incident_id)].append(member)
-        records.setdefault(str(member.pk), report_record(member))
+    rows = report_incident_figures(report_ids=[m.pk for ms in members.values() for m in ms])
+    for ms in members.values():
+        for member in ms:
+            records.setdefault(str(member.pk), report_record(member, figure_rows=rows.get(member.pk, ())))
     views = {pk: block_view(i) for pk, i in pool.items()}
     rejected: dict[str, set[str]] = {str(r.pk): set() for r in reports}
     pending: dict[tuple[str, str], DuplicateCandidate] = {}

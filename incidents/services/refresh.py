@@ -61,17 +61,24 @@ def source_key(report: Report) -> str:
     return f"{report.monitor_id}:{report.source_type}"
 
 
-def report_record(report: Report, *, figures: bool = True) -> ReportRecord:
+def report_record(
+    report: Report, *, figures: bool = True, figure_rows: Iterable[tuple[str, str, int, int]] | None = None
+) -> ReportRecord:
     """The matcher's view of a stored report: incident-scope figures only.
 
     `figures=False` leaves them out (no query for the casualties): enough to
-    compute the report's block, which the locks are taken for.
+    compute the report's block, which the locks are taken for. `figure_rows`:
+    its incident-scope figures as the caller read them
+    (`selectors.report_incident_figures`), instead of `report.casualties`.
     """
-    incident_figures = tuple(
-        Figure(kind=row.kind, group=row.group, low=row.low, high=row.high)
-        for row in (report.casualties.all() if figures else ())
-        if row.scope == CasualtyScope.INCIDENT
-    )
+    if figure_rows is not None:
+        incident_figures = tuple(Figure(kind=k, group=g, low=low, high=high) for k, g, low, high in figure_rows)
+    else:
+        incident_figures = tuple(
+            Figure(kind=row.kind, group=row.group, low=row.low, high=row.high)
+            for row in (report.casualties.all() if figures else ())
+            if row.scope == CasualtyScope.INCIDENT
+        )
     return ReportRecord(
         id=str(report.pk),
         category=report.category_id,
