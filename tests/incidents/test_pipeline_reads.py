@@ -4,7 +4,9 @@
   report the incident-scope figures, in the order, that `report_record` reads
   from `report.casualties`;
 - `config.pgarrays.FastListDumper` dumps and quotes lists byte for byte as
-  psycopg's `ListDumper`, and is what a connection uses.
+  psycopg's `ListDumper`, and is what a connection uses;
+- the history rows `reports.history` writes by COPY hold what
+  simple-history's `bulk_history_create` writes.
 """
 
 import random
@@ -14,12 +16,15 @@ from django.db import connection
 from psycopg.adapt import PyFormat, Transformer
 from psycopg.types.array import ListDumper
 from psycopg.types.json import Jsonb
+from simple_history.utils import get_history_manager_for_model
 
 from config.pgarrays import FastListDumper
+from incidents.models import DuplicateCandidate
 from incidents.selectors import report_incident_figures
 from incidents.services.refresh import report_record
+from reports.history import _stamp, create_many_recorded, save_many_recorded
 from reports.models import Report
-from tests.factories import ReportCasualtyFactory
+from tests.factories import IncidentFactory, ReportCasualtyFactory, ReviewerFactory
 from tests.incidents.conftest import banyas_outage, jableh_report
 
 
@@ -67,3 +72,41 @@ def test_connections_dump_lists_with_the_fast_dumper():
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::text[]", [['say "no"', "back\\slash", None, "", "NULL", "{x,y}"]])
         assert cursor.fetchone()[0] == ['say "no"', "back\\slash", None, "", "NULL", "{x,y}"]
+
+
+@pytest.mark.django_db
+def test_history_by_copy_holds_what_simple_history_writes():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    reviewer = ReviewerFactory()
+    reports = [jableh_report(minutes=m, title=f'Title "{m}" with a \\ and, a comma') for m in (0, 10, 20)]
+    for report in reports:
+        report.place_name = "Jableh \\ {x}"
+    save_many_recorded(reports, by=reviewer, reasons=["one", "", "three"], fields=["place_name"])
+    copied = {r.pk: r.history.order_by("-history_id").first() for r in reports}
+    _stamp(reports, by=reviewer, reasons=["one", "", "three"])
+    get_history_manager_for_model(Report).bulk_history_create(reports, update=True, default_user=reviewer)
+    written = {r.pk: r.history.order_by("-history_id").first() for r in reports}
+    names = [f.attname for f in type(copied[reports[0].pk])._meta.concrete_fields]
+    for report in reports:
+        a, b = copied[report.pk], written[report.pk]
+        assert a.history_id != b.history_id
+        assert {n: getattr(a, n) for n in names if n not in ("history_id", "history_date")} == {
+            n: getattr(b, n) for n in names if n not in ("history_id", "history_date")
+        }
+    assert copied[reports[1].pk].history_change_reason == ""  # simple-history's default for an update
+    [figure] = reports[0].casualties.all()
+    candidates = [
+        DuplicateCandidate(report=r, incident=IncidentFactory(), score=0.5, reasons={"q": 'a "b"'}) for r in reports
+    ]
+    create_many_recorded(candidates, by=None, reasons="new")
+    for candidate in candidates:
+        row = candidate.history.get()
+        assert (row.id, row.history_type, row.history_user_id, row.history_change_reason) == (
+            candidate.pk,
+            "+",
+            None,
+            "new",
+        )
+        assert row.reasons == {"q": 'a "b"'} and row.report_id == candidate.report_id
+    assert figure.pk
