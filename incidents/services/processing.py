@@ -97,7 +97,7 @@ from incidents.services.transitions import (
 from incidents.tasks import enqueue_report
 from incidents.webhooks.services import webhook_listeners_kept  # webhooks
 from reports.choices import HandBack, ProcessingState, ReportStatus
-from reports.history import create_many_recorded, save_recorded
+from reports.history import copy_many_recorded_values, create_many_recorded, save_recorded
 from reports.models import Category, Report
 
 logger = logging.getLogger(__name__)
@@ -739,18 +739,25 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
         known_members={targets[pk].pk: members[pk] for pk in new_ids},
     )
     _propose_many(proposals, pending)
-    MatchDecision.objects.bulk_create(
-        MatchDecision(
-            report=report,
-            incident=targets[target],
-            outcome=outcome,
-            score=score,
-            reasons=reasons,
-            join_threshold=model.join_threshold,
-            candidate_threshold=model.candidate_threshold,
-            model_version=model.version,
-        )
-        for report, target, outcome, score, reasons in decisions
+    # By COPY (no history on decisions): their `reasons` are most of the batch's bytes, and an INSERT's arrays
+    # of JSON text are escaped in Python. The same rows, in the same order, each stamped as a save stamps it.
+    copy_many_recorded_values(
+        MatchDecision,
+        [
+            {
+                "report_id": report.pk,
+                "incident_id": targets[target].pk,
+                "outcome": outcome,
+                "score": score,
+                "reasons": reasons,
+                "join_threshold": model.join_threshold,
+                "candidate_threshold": model.candidate_threshold,
+                "model_version": model.version,
+            }
+            for report, target, outcome, score, reasons in decisions
+        ],
+        by=None,
+        reason="",
     )
     tracker.apply()
     incidents = {**pool, **targets}
