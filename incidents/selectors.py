@@ -102,6 +102,57 @@ def candidate_incidents_of_blocks(*, blocks: Iterable[Block]) -> QuerySet[Incide
     return live_incidents().filter(reduce(operator.or_, map(_block_condition, merged))).order_by("id")
 
 
+# What the batch pipeline reads of its blocks' incidents (`block_pool`): their block (`block_view`), whether they are
+# live, and what healing asks of them (verified, decided by a reviewer). Those the batch writes are read again,
+# whole and locked; a field left out is read on first use (a query), never wrong.
+POOL_INCIDENT_FIELDS = (
+    "status",
+    "category",
+    "admin1",
+    "admin2",
+    "occurred_from",
+    "occurred_to",
+    "verified_at",
+    "title_by_reviewer",
+    "perpetrator_by_reviewer",
+    "summary",
+)
+# What it reads of their members: the matcher's record of each (`refresh.report_record`, figures apart) and what
+# healing asks (pinned, rejected, arrival).
+POOL_MEMBER_FIELDS = (
+    "incident",
+    "incident_pinned",
+    "status",
+    "received_at",
+    "category",
+    "occurred_at",
+    "occurred_until",
+    "time_precision",
+    "admin1",
+    "admin2",
+    "place_name",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "title",
+    "narrative",
+    "perpetrator",
+    "language",
+)
+
+
+def block_pool(*, blocks: Iterable[Block]) -> QuerySet[Incident]:
+    """`candidate_incidents_of_blocks` with only `POOL_INCIDENT_FIELDS` (no model instance's worth of columns)."""
+    return candidate_incidents_of_blocks(blocks=blocks).only(*POOL_INCIDENT_FIELDS)
+
+
+def block_pool_members(*, incident_ids: Iterable[object]) -> QuerySet[Report]:
+    """`incident_member_reports` with only `POOL_MEMBER_FIELDS`, without figures (`report_incident_figures`)."""
+    return (
+        incident_member_reports(incident_ids=incident_ids, figures=False).select_related(None).only(*POOL_MEMBER_FIELDS)
+    )
+
+
 @dataclass(frozen=True)
 class BlockView:
     """An incident's fields that decide which blocks it is in (`in_block`), as ids."""

@@ -65,9 +65,10 @@ from incidents.models import (
 )
 from incidents.selectors import (
     BlockView,
+    block_pool,
+    block_pool_members,
     block_view,
     candidate_incidents,
-    candidate_incidents_of_blocks,
     in_block,
     incident_decided_by_reviewer,
     incident_member_reports,
@@ -637,13 +638,11 @@ def _place_fresh(reports: list[Report]) -> tuple[dict[str, str], Known]:
     model = matcher_model()
     records = {str(r.pk): report_record(r) for r in reports}
     blocks = {pk: block_for(record) for pk, record in records.items()}
-    pool: dict[str, Incident] = {
-        str(i.pk): i for i in candidate_incidents_of_blocks(blocks=blocks.values()).select_related("category")
-    }
+    pool: dict[str, Incident] = {str(i.pk): i for i in block_pool(blocks=blocks.values())}
     members: dict[str, list[Report]] = {pk: [] for pk in pool}
     # The members without a prefetch (a queryset per report): their figures in one read of plain rows. Their
     # `casualties` are not read again below: the incidents that need them recomputed are read again.
-    for member in incident_member_reports(incident_ids=list(pool), figures=False):
+    for member in block_pool_members(incident_ids=list(pool)):
         members[str(member.incident_id)].append(member)
     rows = report_incident_figures(report_ids=[m.pk for ms in members.values() for m in ms])
     for ms in members.values():
