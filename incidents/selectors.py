@@ -21,8 +21,8 @@ from incidents.models import (
     IncidentStatus,
     MatcherModel,
 )
-from reports.choices import ProcessingState, ReportStatus
-from reports.models import Report
+from reports.choices import CasualtyScope, ProcessingState, ReportStatus
+from reports.models import Report, ReportCasualty
 from reports.selectors import reports_for_review
 
 # An incident is looked for only among those that started at most this long
@@ -102,6 +102,57 @@ def candidate_incidents_of_blocks(*, blocks: Iterable[Block]) -> QuerySet[Incide
     return live_incidents().filter(reduce(operator.or_, map(_block_condition, merged))).order_by("id")
 
 
+# What the batch pipeline reads of its blocks' incidents (`block_pool`): their block (`block_view`), whether they are
+# live, and what healing asks of them (verified, decided by a reviewer). Those the batch writes are read again,
+# whole and locked; a field left out is read on first use (a query), never wrong.
+POOL_INCIDENT_FIELDS = (
+    "status",
+    "category",
+    "admin1",
+    "admin2",
+    "occurred_from",
+    "occurred_to",
+    "verified_at",
+    "title_by_reviewer",
+    "perpetrator_by_reviewer",
+    "summary",
+)
+# What it reads of their members: the matcher's record of each (`refresh.report_record`, figures apart) and what
+# healing asks (pinned, rejected, arrival).
+POOL_MEMBER_FIELDS = (
+    "incident",
+    "incident_pinned",
+    "status",
+    "received_at",
+    "category",
+    "occurred_at",
+    "occurred_until",
+    "time_precision",
+    "admin1",
+    "admin2",
+    "place_name",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "title",
+    "narrative",
+    "perpetrator",
+    "language",
+)
+
+
+def block_pool(*, blocks: Iterable[Block]) -> QuerySet[Incident]:
+    """`candidate_incidents_of_blocks` with only `POOL_INCIDENT_FIELDS` (no model instance's worth of columns)."""
+    return candidate_incidents_of_blocks(blocks=blocks).only(*POOL_INCIDENT_FIELDS)
+
+
+def block_pool_members(*, incident_ids: Iterable[object]) -> QuerySet[Report]:
+    """`incident_member_reports` with only `POOL_MEMBER_FIELDS`, without figures (`report_incident_figures`)."""
+    return (
+        incident_member_reports(incident_ids=incident_ids, figures=False).select_related(None).only(*POOL_MEMBER_FIELDS)
+    )
+
+
 @dataclass(frozen=True)
 class BlockView:
     """An incident's fields that decide which blocks it is in (`in_block`), as ids."""
@@ -124,15 +175,36 @@ def in_block(block: Block, incident: BlockView) -> bool:
     return block_contains(block, incident) and incident.occurred_from >= block.window_start - MAX_INCIDENT_SPAN
 
 
-def incident_member_reports(*, incident_ids: Iterable[object]) -> QuerySet[Report]:
-    """The reports that make up incidents: everything but rejected reports, with their figures."""
-    return (
+def incident_member_reports(*, incident_ids: Iterable[object], figures: bool = True) -> QuerySet[Report]:
+    """The reports that make up incidents: everything but rejected reports, with their figures.
+
+    `figures=False`: without them (`report.casualties` is then read per report
+    if asked): for a caller that reads them with `report_incident_figures`.
+    """
+    queryset = (
         Report.objects.filter(incident_id__in=list(incident_ids))
         .exclude(status=ReportStatus.REJECTED)
         .select_related("category")
-        .prefetch_related("casualties")
         .order_by("received_at", "id")
     )
+    return queryset.prefetch_related("casualties") if figures else queryset
+
+
+def report_incident_figures(*, report_ids: Iterable[object]) -> dict[object, list[tuple[str, str, int, int]]]:
+    """Reports' incident-scope figures as (kind, group, low, high), by report id, in one query.
+
+    In the order `report.casualties` gives them (kind, group, scope: the
+    model's ordering within a report), without a model instance or a
+    prefetch queryset per report.
+    """
+    rows: dict[object, list[tuple[str, str, int, int]]] = {}
+    for report_id, kind, group, low, high in (
+        ReportCasualty.objects.filter(report_id__in=list(report_ids), scope=CasualtyScope.INCIDENT)
+        .order_by("report_id", "kind", "group", "scope")
+        .values_list("report_id", "kind", "group", "low", "high")
+    ):
+        rows.setdefault(report_id, []).append((kind, group, low, high))
+    return rows
 
 
 def review_queue() -> QuerySet[Report]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
@@ -64,7 +65,47 @@ def create_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str
     if not hasattr(model._meta, "simple_history_manager_attribute"):
         model.objects.bulk_create(instances)
         return
+    if _copy_history_possible(model):
+        with transaction.atomic(savepoint=False):
+            model._default_manager.bulk_create(instances, batch_size=1000)
+            _copy_history(instances, by=by, history_type="+", default_reason=None)
+        return
     bulk_create_with_history(instances, model, batch_size=1000, default_user=by)
+
+
+def _copy_history_possible(model: type[models.Model]) -> bool:
+    """Whether `_copy_history` writes the history rows `bulk_history_create` would (PostgreSQL, plain history)."""
+    if connection.vendor != "postgresql" or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return False
+    return not hasattr(get_history_manager_for_model(model).model, "history_relation")
+
+
+def _copy_history(instances: list[Any], *, by: Any, history_type: str, default_reason: str | None) -> None:
+    """The history rows of saved instances by `COPY`: what simple-history's `bulk_history_create` inserts.
+
+    Every tracked field as the instance holds it, the time (once per row, as
+    there), the change reason `_stamp` set (else `default_reason`, as there),
+    the type ("+" created, "~" changed) and the user — without a historical
+    model instance per row, nor an `INSERT … UNNEST` of escaped text arrays.
+    """
+    history = get_history_manager_for_model(type(instances[0])).model
+    tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
+    attnames = [f.attname for f in history.tracked_fields]
+    extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
+    user = history._meta.get_field("history_user")
+    rows = []
+    for instance in instances:
+        who = getattr(instance, "_history_user", by)
+        rows.append(
+            [getattr(instance, name) for name in attnames]
+            + [
+                timezone.now(),
+                getattr(instance, "_change_reason", None) or default_reason,
+                history_type,
+                getattr(who, "pk", who),
+            ]
+        )
+    copy_rows(history, [*tracked, *extra, user], rows)
 
 
 def copy_many_recorded_values(model: type[models.Model], rows: list[dict[str, Any]], *, by: Any, reason: str) -> None:
@@ -187,9 +228,12 @@ def save_many_recorded(instances: list[Any], *, by: Any, reasons: Iterable[str] 
             names.append("updated_at")
     with transaction.atomic(savepoint=False):
         update_from_values(model, instances, names)
-        get_history_manager_for_model(model).bulk_history_create(
-            instances, batch_size=1000, update=True, default_user=by
-        )
+        if _copy_history_possible(model):
+            _copy_history(instances, by=by, history_type="~", default_reason="")
+        else:
+            get_history_manager_for_model(model).bulk_history_create(
+                instances, batch_size=1000, update=True, default_user=by
+            )
 
 
 def update_from_values(

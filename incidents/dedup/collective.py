@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
@@ -140,6 +141,7 @@ class PairCache:
         self._sides: dict[str, tuple[ReportRecord, _Side]] = {}
         self._places: dict[tuple[Any, ...], str] = {}
         self._categories: dict[tuple[str, str], str] = {}
+        self._model_terms: dict[str, tuple[dict[tuple[str, str], float], float, float]] = {}
 
     def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
         """The pair's entry, made empty (nothing compared yet) if it is new or its records changed."""
@@ -201,11 +203,20 @@ class PairCache:
                 late, early = self._oriented(entry.first, entry.second)
                 single = self._single(early)
                 entry.cheap = self._cheap(late, single, early)
-            weights = self._weights(model)
-            evidence = sum(weights.get((name, level), 0.0) for name, level in entry.cheap.items())
+            weights, prior, rest = self._terms(model)
+            # The levels' weights in the levels' order (`entry.cheap`'s items are the (feature, level) keys).
+            evidence = sum(map(weights.get, entry.cheap.items(), repeat(0.0)))
             # A hair above, so that summing in another order than the full comparison cannot put it below.
-            total = model.pair_prior_weight() + evidence + self._rest(model) + 1e-9
+            total = prior + evidence + rest + 1e-9
             found = entry.bounds[model.version] = model.probability(total)
+        return found
+
+    def _terms(self, model: MatchModel) -> tuple[dict[tuple[str, str], float], float, float]:
+        """`_weights`, `model.pair_prior_weight()` and `_rest` of a model version, kept together."""
+        found = self._model_terms.get(model.version)
+        if found is None:
+            terms = (self._weights(model), model.pair_prior_weight(), self._rest(model))
+            found = self._model_terms[model.version] = terms
         return found
 
     def _side(self, report: ReportRecord) -> _Side:
@@ -387,19 +398,27 @@ def resolve_block(
         home = report_home.get(report_id)
         if home is not None and home != incident_id:
             cannot.add(frozenset((home, incident_id)))
-    summaries = {i: IncidentRecord.from_reports(i, list(rs)) for i, rs in members.items() if rs}
+    # Made when a merge ranks its two sides (`_target_rank`), not for every incident of the block.
+    summaries = _Summaries(members)
     clusters = {
         i: _Cluster([i], list(members[i]), i in verified_ids, any(r.id in pinned_ids for r in members[i]))
-        for i in sorted(summaries)
+        for i in sorted(i for i, rs in members.items() if rs)
     }
     pair_p: dict[tuple[str, str], float] = {}
+    categories: dict[tuple[str, str], bool] = {}
+
+    def compatible(first: str, second: str) -> bool:
+        """`second in compatible_categories(first)`, kept per pair of categories."""
+        found = categories.get((first, second))
+        if found is None:
+            found = categories[(first, second)] = second in compatible_categories(first)
+        return found
 
     def p(a: ReportRecord, b: ReportRecord) -> float:
         key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
         found = pair_p.get(key)
         if found is None:
-            compatible = b.category in compatible_categories(a.category)
-            found = cache.probability(a, b, model) if compatible else 0.0
+            found = cache.probability(a, b, model) if compatible(a.category, b.category) else 0.0
             pair_p[key] = found
         return found
 
@@ -422,8 +441,7 @@ def resolve_block(
         if found is None:
             found = pair_bound.get(key)
             if found is None:
-                compatible = b.category in compatible_categories(a.category)
-                found = pair_bound[key] = cache.bound(a, b, model) if compatible else 0.0
+                found = pair_bound[key] = cache.bound(a, b, model) if compatible(a.category, b.category) else 0.0
         return found
 
     def link_bound(x: _Cluster, y: _Cluster) -> float:
@@ -588,7 +606,21 @@ def resolve_block(
     )
 
 
-def _target_rank(cluster: _Cluster, summaries: Mapping[str, IncidentRecord]) -> tuple[bool, int, datetime, str]:
+class _Summaries:
+    """`IncidentRecord.from_reports` of a block's incidents (as they were handed in), each made on first use."""
+
+    def __init__(self, members: Mapping[str, Sequence[ReportRecord]]) -> None:
+        self._members = members
+        self._made: dict[str, IncidentRecord] = {}
+
+    def __getitem__(self, incident_id: str) -> IncidentRecord:
+        found = self._made.get(incident_id)
+        if found is None:
+            found = self._made[incident_id] = IncidentRecord.from_reports(incident_id, list(self._members[incident_id]))
+        return found
+
+
+def _target_rank(cluster: _Cluster, summaries: _Summaries) -> tuple[bool, int, datetime, str]:
     first = cluster.incidents[0]
     return (not cluster.pinned, -len(cluster.reports), summaries[first].occurred_from, first)
 

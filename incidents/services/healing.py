@@ -287,12 +287,14 @@ def _propose_pairs(
             report_id__in={key[0] for key in wanted}, incident_id__in={key[1] for key in wanted}
         ).values_list("report_id", "incident_id")
     }
+    known = {record.id: record for rs in records.values() for record in rs}
     new = []
     for key, (report, stay, probability, why) in wanted.items():
         if key in existing:
             continue
         incident = IncidentRecord.from_reports(key[1], records[key[1]])
-        _, reasons = score_pair(report_record(report), incident, model=model)
+        record = known.get(key[0]) or report_record(report)  # the record read with the blocks', if it was
+        _, reasons = score_pair(record, incident, model=model)
         reasons = {**reasons, "collective": {"probability": probability, "held": why, "model_version": model.version}}
         new.append(
             DuplicateCandidate(report=report, incident=stay, score=min(1.0, max(0.0, probability)), reasons=reasons)

@@ -61,17 +61,24 @@ def source_key(report: Report) -> str:
     return f"{report.monitor_id}:{report.source_type}"
 
 
-def report_record(report: Report, *, figures: bool = True) -> ReportRecord:
+def report_record(
+    report: Report, *, figures: bool = True, figure_rows: Iterable[tuple[str, str, int, int]] | None = None
+) -> ReportRecord:
     """The matcher's view of a stored report: incident-scope figures only.
 
     `figures=False` leaves them out (no query for the casualties): enough to
-    compute the report's block, which the locks are taken for.
+    compute the report's block, which the locks are taken for. `figure_rows`:
+    its incident-scope figures as the caller read them
+    (`selectors.report_incident_figures`), instead of `report.casualties`.
     """
-    incident_figures = tuple(
-        Figure(kind=row.kind, group=row.group, low=row.low, high=row.high)
-        for row in (report.casualties.all() if figures else ())
-        if row.scope == CasualtyScope.INCIDENT
-    )
+    if figure_rows is not None:
+        incident_figures = tuple(Figure(kind=k, group=g, low=low, high=high) for k, g, low, high in figure_rows)
+    else:
+        incident_figures = tuple(
+            Figure(kind=row.kind, group=row.group, low=row.low, high=row.high)
+            for row in (report.casualties.all() if figures else ())
+            if row.scope == CasualtyScope.INCIDENT
+        )
     return ReportRecord(
         id=str(report.pk),
         category=report.category_id,
@@ -150,6 +157,7 @@ def incidents_refresh(
     *,
     by: User | None = None,
     reason: str | Mapping[str, str] = "recomputed from its reports",
+    known_members: Mapping[object, list[Report]] | None = None,
 ) -> set[object]:
     """Recompute incidents (locked by the caller) from their reports; returns the ids of those that changed.
 
@@ -168,13 +176,21 @@ def incidents_refresh(
     their figure rows, and each kind of write once (incidents, new, changed
     and removed figure rows, with their history). Nothing is saved when
     nothing changed. `reason`: one for all, or one per incident (by its id as text).
+
+    `known_members` (incident id → its members, in `incident_member_reports`'
+    order, with their category and figures): incidents whose members the caller
+    holds already and vouches for — those it created in this transaction and
+    filled itself, which no one else can see yet — are not read again.
     """
     if not incidents:
         return set()
     ids = [incident.pk for incident in incidents]
-    members_of: dict[object, list[Report]] = {pk: [] for pk in ids}
-    for member in incident_member_reports(incident_ids=ids):
-        members_of[member.incident_id].append(member)
+    known = known_members or {}
+    members_of: dict[object, list[Report]] = {pk: list(known[pk]) if pk in known else [] for pk in ids}
+    unknown = [pk for pk in ids if pk not in known]
+    if unknown:
+        for member in incident_member_reports(incident_ids=unknown):
+            members_of[member.incident_id].append(member)
     rows_of: dict[object, dict[tuple[str, str], IncidentCasualty]] = {pk: {} for pk in ids}
     for row in IncidentCasualty.objects.filter(incident_id__in=ids):
         rows_of[row.incident_id][(row.kind, row.group)] = row
