@@ -88,11 +88,8 @@ def _copy_history(instances: list[Any], *, by: Any, history_type: str, default_r
     the type ("+" created, "~" changed) and the user — without a historical
     model instance per row, nor an `INSERT … UNNEST` of escaped text arrays.
     """
-    history = get_history_manager_for_model(type(instances[0])).model
-    tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
+    history, _, columns = _history_columns(type(instances[0]))
     attnames = [f.attname for f in history.tracked_fields]
-    extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
-    user = history._meta.get_field("history_user")
     rows = []
     for instance in instances:
         who = getattr(instance, "_history_user", by)
@@ -105,7 +102,16 @@ def _copy_history(instances: list[Any], *, by: Any, history_type: str, default_r
                 getattr(who, "pk", who),
             ]
         )
-    copy_rows(history, [*tracked, *extra, user], rows)
+    copy_rows(history, columns, rows)
+
+
+def _history_columns(model: type[models.Model]) -> tuple[Any, list[Any], list[Any]]:
+    """The history model of `model`, its copies of the tracked fields, and the columns a history row is copied to:
+    those copies, then `history_date`, `history_change_reason`, `history_type` and `history_user`."""
+    history = get_history_manager_for_model(model).model
+    tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
+    extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
+    return history, tracked, [*tracked, *extra, history._meta.get_field("history_user")]
 
 
 def copy_many_recorded_values(model: type[models.Model], rows: list[dict[str, Any]], *, by: Any, reason: str) -> None:
@@ -150,13 +156,10 @@ def copy_many_recorded_values(model: type[models.Model], rows: list[dict[str, An
     copy_rows(model, fields, [[row[field.attname] for field in fields] for row in rows])
     if not hasattr(model._meta, "simple_history_manager_attribute"):
         return
-    history = get_history_manager_for_model(model).model
-    tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
-    extra = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
-    user = history._meta.get_field("history_user")
+    history, tracked, columns = _history_columns(model)
     attnames = [field.attname for field in tracked]
     tail = [timezone.now(), _history_reason_of(model, reason), "+", getattr(by, "pk", None)]
-    copy_rows(history, [*tracked, *extra, user], [[row[name] for name in attnames] + tail for row in rows])
+    copy_rows(history, columns, [[row[name] for name in attnames] + tail for row in rows])
 
 
 def _history_reason_of(model: type[models.Model], reason: str) -> str:
