@@ -20,10 +20,11 @@ are replayed in arrival order in memory (`synthetic.evaluation.cluster_online`):
   (active learning), half among the pairs scored 0.3 or more (the candidates
   reviewers see anyway), online + healing;
 - system (not the matcher alone): the shipped model, online + healing, with
-  a reviewer answering each report's candidate: accepted when its incident
-  holds the report's true event, else the report keeps its own incident (the
-  replay does not pass that rejection to healing, so a later merge may undo
-  it: a figure on the cautious side). It says what the register with its
+  a reviewer answering every duplicate candidate the register proposes: a
+  report's (accepted when its incident holds the report's true event, else
+  the report keeps its own incident) and healing's (two incidents, merged when
+  they hold reports of one true event), each once; what was rejected is passed
+  to healing as the pipeline passes it. It says what the register with its
   reviewers reaches and how many answers that costs;
 - splink: unsupervised (u by random sampling, m by EM, λ from a
   deterministic rule), predictions on exactly our blocked pairs, its connected
@@ -33,19 +34,33 @@ are replayed in arrival order in memory (`synthetic.evaluation.cluster_online`):
 Pairwise and B-cubed precision, recall and F1 against the ground truth, and
 the reliability of the pair probabilities (predicted against observed, by
 bins of 0.1) before and after calibration, as a table and, with --png, a plot.
+
+And what a partner would read (`partner_counts`): the killed of every incident
+reconciled by the register's own rule (`incidents.services.reconcile`, each
+report its own source, nothing verified) and summed, per district and day as
+the aggregates count them and in all, against the same rule on the true events
+(perfect matching). The difference is the double counting that the matching
+leaves (fragments of one event each counted) or the undercount that a wrong
+merge makes (two events counted as one).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()  # for the reconciliation rule (incidents.services.reconcile) only; no database is used
 
 from incidents.dedup import weights
 from incidents.dedup.calibration import (
@@ -59,6 +74,8 @@ from incidents.dedup.calibration import (
 from incidents.dedup.collective import PairCache
 from incidents.dedup.em import blocked_pairs, train_em
 from incidents.dedup.model import DEFAULT_MODEL_PATH, MatchModel, default_model
+from incidents.dedup.records import IncidentRecord
+from incidents.services.reconcile import SourceFigure, reconcile
 from synthetic import coast, report_record, second, third
 from synthetic.evaluation import cluster_online, quality
 
@@ -84,8 +101,69 @@ def hand_model() -> MatchModel:
 
 
 def records_of(generator: str, seed: int, incidents: int):
+    records, truth, _ = generated_of(generator, seed, incidents)
+    return records, truth
+
+
+def generated_of(generator: str, seed: int, incidents: int):
+    """The set's records in arrival order, the truth, and each report's submitted data by id."""
     generated = GENERATORS[generator](seed=seed, incidents=incidents)
-    return [report_record(report_id=r.report_id, data=r.data) for r in generated.reports], generated.truth()
+    records = [report_record(report_id=r.report_id, data=r.data) for r in generated.reports]
+    return records, generated.truth(), {r.report_id: r.data for r in generated.reports}
+
+
+def _killed_by_cell(assignment: dict[str, str], records, data: dict) -> Counter:
+    """Killed (best, every group) per (district, day) of each incident, reconciled by the register's rule."""
+    members: dict[str, list] = defaultdict(list)
+    for record in records:
+        members[assignment[record.id]].append(record)
+    cells: Counter = Counter()
+    for incident_id, reports in members.items():
+        figures = [
+            SourceFigure(
+                report_id=r.id,
+                source=r.id,  # each account its own source: the generated sets carry no source identity
+                kind=row["kind"],
+                group=row["group"],
+                low=row["low"],
+                high=row["high"],
+                reliability=data[r.id].get("source_reliability", ""),
+                credibility=data[r.id].get("info_credibility", 0),
+                verified=False,
+                order=i,
+                scope=row.get("scope", "incident"),
+            )
+            for i, r in enumerate(reports)
+            for row in data[r.id].get("casualties", ())
+            if row["kind"] == "killed"
+        ]
+        killed = sum(e.best for e in reconcile(figures, any_verified=False).values())
+        if killed:
+            summary = IncidentRecord.from_reports(incident_id, reports)
+            cells[(summary.admin2 or summary.admin1, summary.occurred_from.date())] += killed
+    return cells
+
+
+def partner_counts(assignment: dict[str, str], truth: dict[str, str], records, data: dict) -> dict:
+    """Killed as a partner's aggregates would give them, against the same rule on the true events."""
+    counted = _killed_by_cell(assignment, records, data)
+    perfect = _killed_by_cell(truth, records, data)
+    cells = set(counted) | set(perfect)
+
+    def near(c: tuple) -> bool:  # within a tenth (and one person) of what perfect matching gives
+        return abs(counted[c] - perfect[c]) <= max(1, perfect[c] // 10)
+
+    return {
+        "killed": sum(counted.values()),
+        "killed_perfect": sum(perfect.values()),
+        "cells": len(cells),
+        "cells_right": sum(1 for c in cells if counted[c] == perfect[c]),
+        "cells_near": sum(1 for c in cells if near(c)),
+        "cells_over": sum(1 for c in cells if not near(c) and counted[c] > perfect[c]),
+        "cells_under": sum(1 for c in cells if not near(c) and counted[c] < perfect[c]),
+        "incidents": len(set(assignment.values())),
+        "events": len(set(truth.values())),
+    }
 
 
 def comparisons_of(records, cache: PairCache):
@@ -120,21 +198,34 @@ def active_labels(model: MatchModel, pairs, levels, truth, *, version: str, seed
 
 
 def run_matcher(
-    records, truth, model: MatchModel, *, heal: bool, cache: PairCache | None = None, reviewer: bool = False
+    records,
+    truth,
+    model: MatchModel,
+    *,
+    heal: bool,
+    cache: PairCache | None = None,
+    reviewer: bool = False,
+    data: dict | None = None,
 ) -> dict:
-    """One replay; with `reviewer`, a reviewer answers each report's candidate (accepting it when it is right)."""
+    """One replay; with `reviewer`, a reviewer answers each report's candidate (accepting it when it is right).
+
+    With `data` (the reports' submitted data), also what a partner would read (`partner_counts`).
+    """
     started = time.process_time()
     run = cluster_online(records, truth=truth, model=model, heal=heal, cache=cache, reviewers_accept=reviewer)
+    seconds = time.process_time() - started
     q = quality(run.assignment, truth)
     row = {
         "q": q,
-        "cpu_s": time.process_time() - started,
+        "cpu_s": seconds,
         "merges": run.merges,
         "wrong_merges": run.wrong_merges,
         "incidents": len(set(run.assignment.values())),
     }
     if reviewer:
-        row["answers"], row["reports"] = run.decisions["candidate"], len(records)
+        row["answers"], row["reports"] = run.answers, len(records)
+    if data is not None:
+        row["partner"] = partner_counts(run.assignment, truth, records, data)
     return row
 
 
@@ -144,7 +235,7 @@ def evaluate(generator: str, seeds, incidents: int, *, splink: bool) -> dict:
     reliability_calibrated: list[tuple[float, bool]] = []
     shipped = default_model()
     for seed in seeds:
-        records, truth = records_of(generator, seed, incidents)
+        records, truth, data = generated_of(generator, seed, incidents)
         cache = PairCache()
         pairs, levels = comparisons_of(records, cache)
         same = [truth[a.id] == truth[b.id] for a, b in pairs]
@@ -156,29 +247,34 @@ def evaluate(generator: str, seeds, incidents: int, *, splink: bool) -> dict:
         )
         reliability_raw += [(em.pair_probability(lv), s) for lv, s in zip(levels, same, strict=True)]
         reliability_calibrated += [(labelled_model.pair_probability(lv), s) for lv, s in zip(levels, same, strict=True)]
-        rows["v1: hand model, online only"].append(run_matcher(records, truth, hand_model(), heal=False))
-        rows["v2: shipped model, online + healing"].append(run_matcher(records, truth, shipped, heal=True, cache=cache))
-        em_row = run_matcher(records, truth, em, heal=True, cache=cache)
+        rows["v1: hand model, online only"].append(run_matcher(records, truth, hand_model(), heal=False, data=data))
+        rows["v2: shipped model, online + healing"].append(
+            run_matcher(records, truth, shipped, heal=True, cache=cache, data=data)
+        )
+        em_row = run_matcher(records, truth, em, heal=True, cache=cache, data=data)
         em_row["em_cpu_s"] = em_seconds
         rows["v2: EM on this register, online + healing"].append(em_row)
         rows["v2: EM + 100 reviewer labels, online + healing"].append(
-            run_matcher(records, truth, labelled_model, heal=True, cache=cache)
+            run_matcher(records, truth, labelled_model, heal=True, cache=cache, data=data)
         )
-        rows[SYSTEM].append(run_matcher(records, truth, shipped, heal=True, cache=cache, reviewer=True))
+        rows[SYSTEM].append(run_matcher(records, truth, shipped, heal=True, cache=cache, reviewer=True, data=data))
         if splink:
             from splink_peer import SplinkRun
 
             started = time.perf_counter()
             peer = SplinkRun(records)
             seconds = time.perf_counter() - started
+            at_09 = peer.clusters(0.9)
             rows["splink, unsupervised, same blocks, threshold 0.9"].append(
-                {"q": quality(peer.clusters(0.9), truth), "cpu_s": seconds}
+                {"q": quality(at_09, truth), "cpu_s": seconds, "partner": partner_counts(at_09, truth, records, data)}
             )
-            best = max(
-                (quality(peer.clusters(t), truth) for t in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)),
-                key=lambda q: q.pairwise_f1,
+            best_q, best_clusters = max(
+                ((quality(c, truth), c) for c in (peer.clusters(t) for t in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99))),
+                key=lambda qc: qc[0].pairwise_f1,
             )
-            rows["splink, its best threshold (chosen with the truth)"].append({"q": best, "cpu_s": seconds})
+            rows["splink, its best threshold (chosen with the truth)"].append(
+                {"q": best_q, "cpu_s": seconds, "partner": partner_counts(best_clusters, truth, records, data)}
+            )
         print(f"  {generator} seed {seed}: {len(records)} reports, {len(pairs)} blocked pairs", file=sys.stderr)
     return {"rows": rows, "raw": reliability_raw, "calibrated": reliability_calibrated}
 
@@ -208,6 +304,30 @@ def print_table(generator: str, seeds, result: dict) -> None:
         if "answers" in runs[0]:
             answers, reports = sum(r["answers"] for r in runs), sum(r["reports"] for r in runs)
             print(f"  {label}: {answers / len(runs):.0f} answers per set, {answers / reports:.2f} per report")
+
+
+def print_partner(generator: str, result: dict) -> None:
+    """What a partner would read: killed summed over the register's incidents against perfect matching."""
+    print(
+        f"\nKilled as partners' aggregates count them, {generator} (sums over the sets; district-days with a death "
+        "in either; over/under: by more than a tenth):\n"
+    )
+    print(
+        "| matcher | incidents per event | killed counted | with perfect matching | counted ÷ perfect "
+        "| district-days exact | within a tenth | over | under |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, runs in result["rows"].items():
+        if "partner" not in runs[0]:
+            continue
+        total = {k: sum(r["partner"][k] for r in runs) for k in runs[0]["partner"]}
+        print(
+            f"| {label} | {total['incidents'] / total['events']:.2f} | {total['killed']:,} | "
+            f"{total['killed_perfect']:,} | {total['killed'] / max(1, total['killed_perfect']):.3f} | "
+            f"{total['cells_right'] / max(1, total['cells']):.3f} | "
+            f"{total['cells_near'] / max(1, total['cells']):.3f} | "
+            f"{total['cells_over']} | {total['cells_under']} |"
+        )
 
 
 def print_reliability(generator: str, result: dict) -> None:
@@ -293,6 +413,7 @@ def main() -> None:
     for generator in args.generators.split(","):
         results[generator] = evaluate(generator, seeds, args.incidents, splink=not args.no_splink)
         print_table(generator, seeds, results[generator])
+        print_partner(generator, results[generator])
         print_reliability(generator, results[generator])
     if args.png:
         draw(results, args.png)

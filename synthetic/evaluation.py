@@ -72,6 +72,8 @@ class ClusteringRun:
     useful_candidates: int = 0  # "candidate" decisions whose incident truly was the report's event
     merges: int = 0  # fragments merged by collective resolution
     wrong_merges: int = 0  # of which the two fragments held no report of one true event (with `truth`)
+    answers: int = 0  # with `reviewers_accept`: candidates the reviewer answered (a report's, healing's)
+    reviewer_merges: int = 0  # healing's candidates the reviewer accepted
 
 
 def cluster_online(
@@ -98,15 +100,45 @@ def cluster_online(
 
     With `heal`, after each report the incidents of its block are resolved
     collectively (`incidents.dedup.collective.resolve_block`, nothing
-    verified, pinned or rejected) and the fragments it says are one event
-    merged, as the pipeline v2 does after each batch. `cache` may be shared
-    between runs on the same reports (comparisons do not depend on the model).
+    verified or pinned) and the fragments it says are one event merged, as
+    the pipeline v2 does after each batch. With `reviewers_accept` too, the
+    reviewer also answers the duplicate candidates that healing proposes (two
+    incidents: accepted, so merged, when they hold reports of one true event),
+    each pair once, and what the reviewer rejected (a report's candidate, a
+    pair of incidents) is passed to healing as the pipeline passes it
+    (`rejected_reports`, `rejected_pairs`): never merged, never proposed
+    again. `cache` may be shared between runs on the same reports
+    (comparisons do not depend on the model).
     """
     store = IncidentStore()
     run = ClusteringRun()
     cache = cache or PairCache()
     members: dict[str, list[str]] = defaultdict(list)
     made = 0
+    # What the reviewer said no to, by incident ids as they are now (kept current through merges).
+    rejected_reports: set[tuple[str, str]] = set()
+    rejected_pairs: set[frozenset[str]] = set()
+    answered: set[frozenset[str]] = set()
+
+    def one_event(a: str, b: str) -> bool:
+        """Whether incidents a and b hold reports of one true event (only asked with `truth`)."""
+        known = truth or {}
+        return bool({known.get(r) for r in members[a]} & {known.get(r) for r in members[b]})
+
+    def move(source: str, target: str) -> None:
+        store.absorb(source, target)
+        for moved in members.pop(source):
+            members[target].append(moved)
+            run.assignment[moved] = target
+        for kept in (rejected_pairs, answered):
+            for pair in [p for p in kept if source in p]:
+                kept.discard(pair)
+                if len(renamed := frozenset(target if i == source else i for i in pair)) == 2:
+                    kept.add(renamed)
+        for refused in [r for r in rejected_reports if r[1] == source]:
+            rejected_reports.discard(refused)
+            rejected_reports.add((refused[0], target))
+
     for report in reports:
         block = block_for(report)
         candidates = store.candidates(block)
@@ -125,6 +157,10 @@ def cluster_online(
                     run.useful_candidates += 1
                     if reviewers_accept:
                         incident_id = best.incident_id
+                elif reviewers_accept:
+                    rejected_reports.add((report.id, best.incident_id))
+                if reviewers_accept:
+                    run.answers += 1
             else:
                 run.decisions["new"] += 1
         store.add(incident_id, report)
@@ -135,6 +171,8 @@ def cluster_online(
             if len(block_incidents) > 1:
                 resolution = resolve_block(
                     members={i.id: store.reports[i.id] for i in block_incidents},
+                    rejected_pairs=[(min(p), max(p)) for p in rejected_pairs],
+                    rejected_reports=rejected_reports,
                     model=model,
                     linkage=linkage,
                     focus=[incident_id],
@@ -142,14 +180,23 @@ def cluster_online(
                 )
                 for merge in resolution.merges:
                     run.merges += 1
-                    if truth is not None and not {truth[r] for r in members[merge.source]} & {
-                        truth[r] for r in members[merge.target]
-                    }:
+                    if truth is not None and not one_event(merge.source, merge.target):
                         run.wrong_merges += 1
-                    store.absorb(merge.source, merge.target)
-                    for moved in members.pop(merge.source):
-                        members[merge.target].append(moved)
-                        run.assignment[moved] = merge.target
+                    move(merge.source, merge.target)
+                if reviewers_accept and truth is not None:
+                    for candidate in resolution.candidates:
+                        a, b = candidate.incident_a, candidate.incident_b
+                        pair = frozenset((a, b))
+                        if a not in members or b not in members or pair in answered:
+                            continue  # already merged by an earlier answer, or answered before
+                        answered.add(pair)
+                        run.answers += 1
+                        if one_event(a, b):
+                            source, target = sorted((a, b), key=lambda i: (len(members[i]), i))
+                            run.reviewer_merges += 1
+                            move(source, target)
+                        else:
+                            rejected_pairs.add(pair)
     return run
 
 

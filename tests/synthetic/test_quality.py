@@ -66,3 +66,27 @@ def test_quality_measures_pairs_and_b_cubed():
     split = quality({"a": "1", "b": "2", "c": "3", "d": "4"}, truth)
     assert split.pairwise_recall == 0.0
     assert split.bcubed_recall == pytest.approx(0.5)
+
+
+def test_with_healing_the_reviewer_answers_healings_candidates_too(generated):
+    records, truth = generated
+    alone = cluster_online(records, truth=truth, heal=True)
+    online_only = cluster_online(records, truth=truth, reviewers_accept=True)
+    system = cluster_online(records, truth=truth, reviewers_accept=True, heal=True)
+    # Healing proposes pairs of incidents besides each report's candidate, and the reviewer answers them.
+    assert system.answers > system.decisions["candidate"] > 0
+    assert system.reviewer_merges > 0
+    q, q_alone, q_online = (quality(r.assignment, truth) for r in (system, alone, online_only))
+    assert q.pairwise_recall > max(q_alone.pairwise_recall, q_online.pairwise_recall)
+    assert q.pairwise_precision >= 0.95
+
+
+def test_what_the_reviewer_rejected_healing_never_merges(generated):
+    records, _ = generated
+    # A reviewer for whom every account is its own event rejects every candidate.
+    apart = {r.id: r.id for r in records}
+    alone = cluster_online(records, truth=apart, heal=True)
+    system = cluster_online(records, truth=apart, reviewers_accept=True, heal=True)
+    assert system.answers > 0 and system.reviewer_merges == 0
+    # Healing merges only what no answer forbade: fewer merges once the reviewer has said no.
+    assert system.merges < alone.merges
