@@ -28,7 +28,10 @@ and this script refuses it):
    back off to naive Bayes. The saturated classifier is the best any
    classifier of report pairs can do with these levels, up to estimation
    noise; the same fitted on the evaluation seeds themselves (in-sample,
-   optimistic) brackets that noise from above.
+   optimistic) brackets that noise from above. Last, each vector's own share
+   of true pairs among the evaluation pairs (no smoothing): ranking the pairs
+   by it gives the best curve any function of the levels can reach on these
+   very pairs (up to rounding at one vector), an upper bound.
 3. An oracle clustering step: average-linkage agglomeration of each
    evaluation seed's reports on those pair probabilities (a pair never
    blocked counts 0), at the threshold that is best for it with the truth
@@ -159,8 +162,10 @@ def saturated(n_same: float, n: float, backoff: float, strength: float) -> float
     """P(one event | a vector seen n times, n_same of them one event): the count shrunk towards `backoff`.
 
     `strength` pseudo-pairs at the naive-Bayes probability: a vector never
-    seen gets `backoff`, one seen often its own share.
+    seen gets `backoff`, one seen often its own share (strength 0: its share).
     """
+    if n + strength <= 0:
+        return backoff
     return (n_same + strength * backoff) / (n + strength)
 
 
@@ -471,6 +476,9 @@ def measure(world: str, incidents: int, training_seeds: Sequence[int], *, replay
         "supervised naive Bayes + Platt on the truth": lambda v: nb_platt.pair_probability(dict(v)),
         f"saturated (per level vector, shrunk to NB + Platt, strength {strength:g})": sat.probability,
         "saturated, fitted on the evaluation seeds (in-sample, optimistic)": sat_in.probability,
+        "each vector's share of true pairs on the evaluation seeds (strength 0: the bound)": Saturated(
+            eval_counts, nb_platt, 0.0
+        ).probability,
     }
     scores = {
         label: [[f(vector_of(lv, features)) for lv in d.levels] for d in evaluation] for label, f in classifiers.items()

@@ -102,3 +102,8 @@ def test_average_linkage_links_clusters_by_the_mean_over_their_pairs(ceiling):
 def test_the_bench_refuses_the_held_out_world(ceiling):
     with pytest.raises(SystemExit):
         ceiling.load("third", 2026, 10)
+
+
+def test_strength_zero_is_the_vector_s_own_share(ceiling):
+    assert ceiling.saturated(3, 4, backoff=0.1, strength=0) == 0.75
+    assert ceiling.saturated(0, 0, backoff=0.1, strength=0) == 0.1
