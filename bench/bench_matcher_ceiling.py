@@ -492,13 +492,20 @@ def measure(world: str, incidents: int, training_seeds: Sequence[int], *, replay
     true_seen = sum(
         1 for d in evaluation for lv, s in zip(d.levels, d.same, strict=True) if s and vector_of(lv, features) in counts
     )
+    rare = sum(
+        1
+        for d in evaluation
+        for lv, s in zip(d.levels, d.same, strict=True)
+        if s and eval_counts[vector_of(lv, features)][1] <= 2
+    )
     print(f"\n### {world} ({seeds}, {incidents} events a set)\n")
     print(
         f"Training: {train_pairs} blocked pairs, {len(counts)} distinct level vectors, "
         f"pair prior {nb.pair_prior:.4f}, Platt (a, b) = ({nb_platt.calibration[0]:.3f}, "
         f"{nb_platt.calibration[1]:.3f}). Evaluation: {eval_pairs} blocked pairs; {true_blocked} of "
         f"{true_total} true pairs blocked; {seen / eval_pairs:.1%} of the pairs and {true_seen / true_blocked:.1%} "
-        f"of the true ones have a vector seen in training."
+        f"of the true ones have a vector seen in training; {rare / true_blocked:.1%} of the true ones a vector "
+        f"that occurs at most twice among the evaluation pairs."
     )
     print(
         "Saturated strength by leave-one-seed-out log loss (per pair): "
