@@ -14,7 +14,10 @@ daily by default: `SIJIL_MATCHER_TRAIN_EVERY_SECONDS`) and by
 3. when reviewers have decided enough duplicate candidates (accepted: one
    event; rejected: two), calibrates the probabilities and the merge
    threshold on them as labelled pairs (`incidents.dedup.calibration.calibrate`);
-4. stores the result as a new `MatcherModel` version and makes it the active
+4. takes the candidate threshold (when a reviewer is asked) from the shipped
+   model, as policy rather than something learned, so that a register trained
+   before a change of it follows;
+5. stores the result as a new `MatcherModel` version and makes it the active
    one. Workers pick it up within `selectors.MODEL_RECHECK_SECONDS`; every
    decision row records the version that made it.
 
@@ -33,6 +36,7 @@ from django.utils import timezone
 
 from incidents.dedup.calibration import LabelledPair, calibrate
 from incidents.dedup.em import blocked_comparisons, train_em
+from incidents.dedup.model import default_model
 from incidents.models import DuplicateCandidate, MatcherModel
 from incidents.selectors import matcher_model, matcher_model_forget, training_reports
 from incidents.services.refresh import report_record
@@ -63,6 +67,9 @@ def matcher_train(
     calibrated = len(labels) >= min_labels and any(p.same for p in labels) and not all(p.same for p in labels)
     if calibrated:
         model = calibrate(model, labels, version=version)
+    # When to ask a reviewer is the register's policy, not something the comparisons teach: it follows the
+    # shipped model (docs/matching.md, "Thresholds"), never above the join threshold the labels set.
+    model = model.evolve(candidate_threshold=min(default_model().candidate_threshold, model.join_threshold))
     with transaction.atomic():
         MatcherModel.objects.filter(active=True).update(active=False)
         row = MatcherModel.objects.create(

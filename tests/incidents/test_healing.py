@@ -167,6 +167,27 @@ def test_the_matcher_learns_from_the_register_and_every_decision_records_the_ver
     assert MatcherModel.objects.filter(version="register-test-1", active=False).exists()
 
 
+def test_training_takes_when_to_ask_a_reviewer_from_the_shipped_model():
+    """A register trained under an older model (candidates from 0.30) asks from today's threshold once it learns."""
+    from synthetic import generate
+
+    older = default_model().evolve(version="coast-em-2", candidate_threshold=0.30)
+    MatcherModel.objects.create(version=older.version, model=older.to_dict(), active=True)
+    matcher_model_forget()
+    monitors: dict = {}
+    for item in generate(seed=12, incidents=40).reports:
+        report_submit(
+            monitor=monitors.setdefault(item.monitor_index, MonitorFactory()), report_id=item.report_id, data=item.data
+        )
+    drain()
+    assert set(MatchDecision.objects.values_list("candidate_threshold", flat=True)) == {0.30}
+    assert matcher_train(min_comparisons=20, version="register-after") is not None
+    learned = matcher_model()
+    assert learned.candidate_threshold == default_model().candidate_threshold == 0.10
+    assert learned.join_threshold == older.join_threshold  # what the comparisons teach is EM's; this is policy
+    matcher_model_forget()
+
+
 def test_a_register_too_small_to_learn_from_keeps_the_shipped_model():
     jableh_report()
     drain()
