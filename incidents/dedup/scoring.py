@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from incidents.dedup import facts
 from incidents.dedup.features import (
     Profile,
     category_agreement,
@@ -60,8 +61,14 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
 
     With an incident of one report (`IncidentRecord.from_reports(id, [other])`)
     this compares two reports: the comparisons that EM learns from and that
-    collective resolution links fragments by.
+    collective resolution links fragments by. Made from what each record says
+    read once per record (`facts.py`): exactly `comparison_levels_per_pair`.
     """
+    return facts.comparison_levels(report, incident)
+
+
+def comparison_levels_per_pair(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict[str, Any]]:
+    """`comparison_levels` from the feature functions of `features.py`, each reading both records afresh."""
     category_level, category = category_agreement(report, incident)
     time_level, gap_hours = time_gap(report, incident)
     where = place_levels(report, incident)

@@ -222,9 +222,26 @@ class Compared:
 
     @classmethod
     def of(cls, text: str, ignore: frozenset[str] = frozenset()) -> Compared:
-        words = _without(content_words(text), ignore)
-        keys = frozenset(k for k in skeletons(text) - ignore if not k.startswith("~")) if words else frozenset()
-        return cls(words, keys, is_arabic(text))
+        # The same as `_without(content_words(text), ignore)` and the skeletons of `skeletons(text)` not in
+        # `ignore` nor landmarks, from what `_reading` keeps of the text (a test compares the two).
+        words, keyed, word_keys, plain, keys, arabic = _reading(text)
+        if ignore:
+            words = plain if word_keys.isdisjoint(ignore) else " ".join(w for w, key in keyed if key not in ignore)
+            keys = keys - ignore
+        return cls(words, keys if words else frozenset(), arabic)
+
+
+@lru_cache(maxsize=65536)
+def _reading(
+    text: str,
+) -> tuple[str, tuple[tuple[str, str], ...], frozenset[str], str, frozenset[str], bool]:
+    """What `Compared.of` reads of a text whatever it ignores, worked out once per text: its content words,
+    those that are not landmarks with their skeletons (`_keyed_words`), those skeletons, those words, the
+    skeletons it compares across scripts (`skeletons` without landmarks) and whether it is Arabic."""
+    words = content_words(text)
+    keyed = _keyed_words(words)
+    keys = frozenset(k for k in skeletons(text) if not k.startswith("~"))
+    return words, keyed, frozenset(key for _, key in keyed), " ".join(w for w, _ in keyed), keys, is_arabic(text)
 
 
 def compared_texts(a: Compared, b: Compared) -> float:
