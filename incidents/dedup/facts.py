@@ -20,6 +20,7 @@ from typing import Any
 from incidents.dedup.blocking import compatible_categories
 from incidents.dedup.features import (
     UNKNOWN,
+    Profile,
     _area_of,
     areas_compared,
     covered_seconds,
@@ -100,6 +101,7 @@ class IncidentFacts(_Timed):
         "place_keys",
         "place_names",
         "places",
+        "profile",
     )
 
     def __init__(self, incident: IncidentRecord) -> None:
@@ -114,6 +116,7 @@ class IncidentFacts(_Timed):
         self.place_names = frozenset(incident.place_names)
         self.place_keys: frozenset[str] = frozenset().union(*(_keys_of(name) for name in incident.place_names))
         self.family_keys = _family_keys(self.families)
+        self.profile: Profile | None = None
 
 
 # By the record's id; used while the record is the same (the same object, or an equal one: a later batch reads
@@ -147,6 +150,14 @@ def incident_facts(incident: IncidentRecord) -> IncidentFacts:
                 _INCIDENTS.clear()
             kept = _INCIDENTS[incident.id] = (incident, IncidentFacts(incident))
     return kept[1]
+
+
+def profile(incident: IncidentRecord) -> Profile:
+    """`features.Profile.of(incident)`, from the incident's facts (made once per incident)."""
+    found = incident_facts(incident)
+    if found.profile is None:
+        found.profile = Profile(found.families, found.landmarks, frozenset(found.places), incident)
+    return found.profile
 
 
 _CATEGORIES: dict[tuple[str, str], tuple[str, str]] = {}

@@ -110,3 +110,11 @@ def test_compared_reads_a_text_as_before_whatever_it_ignores():
             keys = frozenset(k for k in skeletons(text) - ignore if not k.startswith("~")) if words else frozenset()
             got = Compared.of(text, ignore)
             assert (got.words, got.keys) == (words, keys)
+
+
+def test_an_incidents_profile_from_its_facts_is_profile_of():
+    from incidents.dedup.features import Profile
+
+    records = _records(third, 6)
+    for incident in _incidents(records, random.Random(6)):
+        assert facts_module.profile(incident) == Profile.of(incident)
