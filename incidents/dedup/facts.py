@@ -94,6 +94,7 @@ class IncidentFacts(_Timed):
     __slots__ = (
         "accounts",
         "areas",
+        "compared_places",
         "families",
         "family_keys",
         "landmarks",
@@ -112,6 +113,7 @@ class IncidentFacts(_Timed):
         self.landmarks: frozenset[str] = frozenset().union(*(landmarks(t) for t in texts))
         self.parties = frozenset(p for p in (perpetrator_party(n) for n in incident.perpetrators) if p)
         self.places = [key for key in (specific_place(name) for name in incident.place_names) if key]
+        self.compared_places: dict[str, tuple[str, str]] = {}  # `places_compared` by the report's key
         self.areas = {_area_of(name, incident.admin2) for name in incident.place_names}
         self.place_names = frozenset(incident.place_names)
         self.place_keys: frozenset[str] = frozenset().union(*(_keys_of(name) for name in incident.place_names))
@@ -196,7 +198,10 @@ def place_of(mine: ReportFacts, incident: IncidentRecord, theirs: IncidentFacts)
     if not mine.named or not incident.place_names:
         return UNKNOWN, ""
     if mine.place and theirs.places:
-        return places_compared(mine.place, theirs.places)
+        found = theirs.compared_places.get(mine.place)
+        if found is None:
+            found = theirs.compared_places[mine.place] = places_compared(mine.place, theirs.places)
+        return found
     return areas_compared(mine.place, theirs.places, mine.area, theirs.areas)
 
 

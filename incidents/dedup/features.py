@@ -191,7 +191,7 @@ def areas_compared(
     if report_area and report_area in incident_areas:
         # Both name only the district town ("Jableh", "ريف جبلة"): the same town, a large place.
         return ("same_town" if not mine and not specific else "compatible"), report_area
-    if report_area and incident_areas - {None}:
+    if report_area and len(incident_areas) > (None in incident_areas):  # an area other than None
         return "different", report_area
     return UNKNOWN, ""
 
