@@ -35,23 +35,31 @@ from itertools import repeat
 from typing import Any
 
 from incidents.dedup.blocking import compatible_categories
+from incidents.dedup.facts import (
+    category_level,
+    distance_of,
+    figures_of,
+    incident_facts,
+    perpetrator_of,
+    place_of,
+    report_facts,
+    shared_of,
+    time_of,
+)
 from incidents.dedup.features import (
     UNKNOWN,
     Profile,
     category_agreement,
-    distance,
     distinct_events,
     family_agreement,
     figures_agreement,
     landmark_agreement,
     perpetrator_agreement,
-    place_agreement,
     time_gap,
 )
 from incidents.dedup.model import MatchModel, default_model
 from incidents.dedup.records import IncidentRecord, ReportRecord
 from incidents.dedup.scoring import comparison_levels, place_levels
-from incidents.dedup.text import family_names, landmarks, perpetrator_party
 
 AVERAGE = "average"
 COMPLETE = "complete"
@@ -90,35 +98,6 @@ def cheap_levels(report: ReportRecord, incident: IncidentRecord) -> dict[str, st
     return levels
 
 
-@dataclass(frozen=True)
-class _Side:
-    """What the cheap features read of one report, as the later side (a report) and as the earlier (an incident
-    of that one report): worked out once per report instead of once per pair (`PairCache._cheap`)."""
-
-    families: frozenset[str]  # of the report's "title. narrative", as `family_agreement` reads a report
-    landmarks: frozenset[str]
-    party: str | None  # `perpetrator_party` of its perpetrator
-    incident_families: frozenset[str]  # of its titles and narratives, as `family_agreement` reads an incident
-    incident_landmarks: frozenset[str]
-    incident_parties: frozenset[str]
-    place: tuple[str, str | None, tuple[str, ...], str | None]  # what `place_agreement` reads of either side
-    # (the report's name and district as a report, then the names and district of it as an incident)
-
-    @classmethod
-    def of(cls, report: ReportRecord, single: IncidentRecord) -> _Side:
-        text = f"{report.title}. {report.narrative}"
-        texts = (*single.titles, *single.narratives)
-        return cls(
-            families=family_names(text),
-            landmarks=landmarks(text),
-            party=perpetrator_party(report.perpetrator),
-            incident_families=frozenset().union(*(family_names(t) for t in texts)),
-            incident_landmarks=frozenset().union(*(landmarks(t) for t in texts)),
-            incident_parties=frozenset(p for p in (perpetrator_party(n) for n in single.perpetrators) if p),
-            place=(report.place_name, report.admin2, single.place_names, single.admin2),
-        )
-
-
 class PairCache:
     """The feature levels (and probabilities) of report pairs, kept between calls.
 
@@ -138,9 +117,6 @@ class PairCache:
         self._singles: dict[str, tuple[ReportRecord, IncidentRecord]] = {}
         self._best_rest: dict[str, float] = {}
         self._level_weights: dict[str, dict[tuple[str, str], float]] = {}
-        self._sides: dict[str, tuple[ReportRecord, _Side]] = {}
-        self._places: dict[tuple[Any, ...], str] = {}
-        self._categories: dict[tuple[str, str], str] = {}
         self._model_terms: dict[str, tuple[dict[tuple[str, str], float], float, float]] = {}
 
     def _entry(self, a: ReportRecord, b: ReportRecord) -> _Entry:
@@ -175,10 +151,15 @@ class PairCache:
     def _single(self, report: ReportRecord) -> IncidentRecord:
         """The report as an incident of its own, made once per report (and remade if the record changed)."""
         kept = self._singles.get(report.id)
-        if kept is None or not (kept[0] is report or kept[0] == report):
-            if len(self._singles) >= self.limit:
-                self._singles.clear()
-            kept = self._singles[report.id] = (report, IncidentRecord.from_reports(report.id, [report]))
+        if kept is None or kept[0] is not report:
+            if kept is not None and kept[0] == report:
+                # An equal record (a later batch's read of the same row): kept by this one, so that its next
+                # calls find it by identity.
+                kept = self._singles[report.id] = (report, kept[1])
+            else:
+                if len(self._singles) >= self.limit:
+                    self._singles.clear()
+                kept = self._singles[report.id] = (report, IncidentRecord.from_reports(report.id, [report]))
         return kept[1]
 
     def levels(self, a: ReportRecord, b: ReportRecord) -> dict[str, str]:
@@ -193,23 +174,26 @@ class PairCache:
         return found
 
     def bound(self, a: ReportRecord, b: ReportRecord, model: MatchModel) -> float:
-        """At least `probability(a, b, model)`: the cheap features' levels, every other feature at its best."""
-        entry = self._entry(a, b)
-        if entry.levels is not None:
+        """At least `probability(a, b, model)`: the cheap features' levels, every other feature at its best.
+
+        Exact (the probability) where the pair was compared in full. Made afresh otherwise, without an entry:
+        a pair's bound is asked for once per resolution (`resolve_block` keeps it), and seldom again later.
+        """
+        first, second = (a, b) if a.id <= b.id else (b, a)
+        entry = self._pairs.get((first.id, second.id))
+        if (
+            entry is not None
+            and entry.levels is not None
+            and (entry.first is first or entry.first == first)
+            and (entry.second is second or entry.second == second)
+        ):
             return self.probability(a, b, model)
-        found = entry.bounds.get(model.version)
-        if found is None:
-            if entry.cheap is None:
-                late, early = self._oriented(entry.first, entry.second)
-                single = self._single(early)
-                entry.cheap = self._cheap(late, single, early)
-            weights, prior, rest = self._terms(model)
-            # The levels' weights in the levels' order (`entry.cheap`'s items are the (feature, level) keys).
-            evidence = sum(map(weights.get, entry.cheap.items(), repeat(0.0)))
-            # A hair above, so that summing in another order than the full comparison cannot put it below.
-            total = prior + evidence + rest + 1e-9
-            found = entry.bounds[model.version] = model.probability(total)
-        return found
+        late, early = self._oriented(first, second)
+        weights, prior, rest = self._terms(model)
+        # The levels' weights in the levels' order (`_cheap`'s items are the (feature, level) keys).
+        evidence = sum(map(weights.get, self._cheap(late, self._single(early), early).items(), repeat(0.0)))
+        # A hair above, so that summing in another order than the full comparison cannot put it below.
+        return model.probability(prior + evidence + rest + 1e-9)
 
     def _terms(self, model: MatchModel) -> tuple[dict[tuple[str, str], float], float, float]:
         """`_weights`, `model.pair_prior_weight()` and `_rest` of a model version, kept together."""
@@ -219,53 +203,20 @@ class PairCache:
             found = self._model_terms[model.version] = terms
         return found
 
-    def _side(self, report: ReportRecord) -> _Side:
-        kept = self._sides.get(report.id)
-        if kept is None or not (kept[0] is report or kept[0] == report):
-            if len(self._sides) >= self.limit:
-                self._sides.clear()
-            kept = self._sides[report.id] = (report, _Side.of(report, self._single(report)))
-        return kept[1]
-
     def _cheap(self, late: ReportRecord, single: IncidentRecord, early: ReportRecord) -> dict[str, str]:
         """`cheap_levels(late, single)` (`single`: the earlier report `early` as an incident), from what each
-        report's `_Side` worked out once; the same levels in the same order (a test compares them)."""
-        mine, theirs = self._side(late), self._side(early)
-        category_key = (late.category, single.category)
-        category = self._categories.get(category_key)
-        if category is None:
-            category = self._categories[category_key] = category_agreement(late, single)[0]
-        if not mine.families or not theirs.incident_families:
-            family = UNKNOWN
-        else:
-            family = "same" if mine.families & theirs.incident_families else "different"
-        if not mine.landmarks or not theirs.incident_landmarks:
-            landmark = UNKNOWN
-        else:
-            landmark = "same" if mine.landmarks & theirs.incident_landmarks else "different"
-        party, parties = mine.party, theirs.incident_parties
-        if party is None or not parties:
-            perpetrator = UNKNOWN
-        elif party in parties:
-            perpetrator = "agree"
-        elif party.startswith("other:") or any(t.startswith("other:") for t in parties):
-            perpetrator = UNKNOWN
-        else:
-            perpetrator = "disagree"
-        place_key = (late.place_name, late.admin2, theirs.place[2], theirs.place[3])
-        place = self._places.get(place_key)
-        if place is None:
-            if len(self._places) >= self.limit:
-                self._places.clear()
-            place = self._places[place_key] = place_agreement(late, single)[0]
-        distance_level, km = distance(late, single)
+        record's facts say (`facts.py`, read once per record); the same levels in the same order (a test
+        compares them)."""
+        mine, theirs = report_facts(late), incident_facts(single)
+        place = place_of(mine, single, theirs)[0]
+        distance_level, km = distance_of(late, single)
         return {
-            "category": category,
-            "time": time_gap(late, single)[0],
-            "figures": figures_agreement(late, single)[0] if late.figures and single.figures else UNKNOWN,
-            "perpetrator": perpetrator,
-            "family": family,
-            "landmark": landmark,
+            "category": category_level(late.category, single.category)[0],
+            "time": time_of(mine, theirs)[0],
+            "figures": figures_of(mine, single, theirs)[0] if late.figures and single.figures else UNKNOWN,
+            "perpetrator": perpetrator_of(mine, theirs)[0],
+            "family": shared_of(mine.families, theirs.families)[0],
+            "landmark": shared_of(mine.landmarks, theirs.landmarks)[0],
             "location": place,
             "distance": f"{place}/{distance_level}" if km is not None else UNKNOWN,
         }
@@ -299,8 +250,6 @@ class _Entry:
     second: ReportRecord
     levels: dict[str, str] | None  # None until the pair is compared in full
     probabilities: dict[str, float]
-    cheap: dict[str, str] | None = None
-    bounds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

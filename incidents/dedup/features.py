@@ -9,6 +9,8 @@ judged (no coordinates, no place name, no figures) and weighs nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -53,8 +55,13 @@ def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
     else:
         gap = 0.0
     coarser = max(report.time_precision, incident.time_precision)
-    tolerance = time_tolerance(coarser).total_seconds() / 3600
     longest = max((r_end - r_start).total_seconds(), (i_end - i_start).total_seconds()) / 3600
+    return time_level(gap, coarser, longest), round(gap, 2)
+
+
+def time_level(gap: float, coarser: int, longest: float) -> str:
+    """`time_gap`'s level: `gap` hours apart, the coarser precision of the two, the longest span in hours."""
+    tolerance = time_tolerance(coarser).total_seconds() / 3600
     if gap > tolerance:
         level = "far"
     elif coarser > 1:
@@ -73,7 +80,7 @@ def time_gap(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
         level = "close"
     else:
         level = "same_hour"
-    return level, round(gap, 2)
+    return level
 
 
 # Kilometres within which two points of a given geo precision may be the same spot.
@@ -85,17 +92,19 @@ def distance(report: ReportRecord, incident: IncidentRecord) -> tuple[str, float
     if None in (report.latitude, report.longitude, incident.latitude, incident.longitude):
         return UNKNOWN, None
     km = haversine_km(report.latitude, report.longitude, incident.latitude, incident.longitude)  # type: ignore[arg-type]
-    scale = GEO_SCALE_KM.get(max(report.geo_precision, incident.geo_precision), 20.0)
-    ratio = km / scale
+    return distance_level(km, max(report.geo_precision, incident.geo_precision)), round(km, 3)
+
+
+def distance_level(km: float, coarser: int) -> str:
+    """`distance`'s level: `km` apart, `coarser` the coarser geo precision of the two."""
+    ratio = km / GEO_SCALE_KM.get(coarser, 20.0)
     if ratio <= 0.5:
-        level = "same_spot"
-    elif ratio <= 2:
-        level = "near"
-    elif ratio <= 6:
-        level = "same_area"
-    else:
-        level = "far"
-    return level, round(km, 3)
+        return "same_spot"
+    if ratio <= 2:
+        return "near"
+    if ratio <= 6:
+        return "same_area"
+    return "far"
 
 
 _SPLIT = re.compile(r"[,،;/]| - ")
@@ -160,17 +169,29 @@ def place_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str
     theirs = [specific_place(name) for name in incident.place_names]
     specific = [key for key in theirs if key]
     if mine and specific:
-        best = max(place_similarity(mine, key) for key in specific)
-        if best >= 85:
-            return "same", f"{best:.0f}"
-        return "different", f"{best:.0f}"
+        return places_compared(mine, specific)
     # At least one side names only a district (or a governorate): do they agree on it?
     report_area = _area_of(report.place_name, report.admin2)
     incident_areas = {_area_of(name, incident.admin2) for name in incident.place_names}
+    return areas_compared(mine, specific, report_area, incident_areas)
+
+
+def places_compared(mine: str, specific: Sequence[str]) -> tuple[str, str]:
+    """`place_agreement` when both sides name a place finer than a district: `specific`, the incident's keys."""
+    best = max(place_similarity(mine, key) for key in specific)
+    if best >= 85:
+        return "same", f"{best:.0f}"
+    return "different", f"{best:.0f}"
+
+
+def areas_compared(
+    mine: str, specific: Sequence[str], report_area: str | None, incident_areas: AbstractSet[str | None]
+) -> tuple[str, str]:
+    """`place_agreement` when a side names only a district (or a governorate): do the districts agree?"""
     if report_area and report_area in incident_areas:
         # Both name only the district town ("Jableh", "ريف جبلة"): the same town, a large place.
         return ("same_town" if not mine and not specific else "compatible"), report_area
-    if report_area and incident_areas - {None}:
+    if report_area and len(incident_areas) > (None in incident_areas):  # an area other than None
         return "different", report_area
     return UNKNOWN, ""
 
@@ -200,12 +221,17 @@ def text_match(report: ReportRecord, incident: IncidentRecord) -> tuple[str, flo
         for key in (name.split() if name in families else place_key(name).split())
         if len(key) >= 2
     )
+    # Titles and narratives are kept distinct, not paired, in the summary: each is an account of its own.
+    return texts_compared(mine, (*incident.narratives, *incident.titles), ignore)
+
+
+def texts_compared(mine: str, accounts: Iterable[str], ignore: frozenset[str]) -> tuple[str, float]:
+    """`text_match` of the report's "title. narrative" with the incident's accounts, given the words to ignore."""
     me = Compared.of(mine, ignore)
     if not me.words:
         return UNKNOWN, 0.0
     best, best_same_script, compared = 0.0, False, False
-    # Titles and narratives are kept distinct, not paired, in the summary: each is an account of its own.
-    for theirs in (*incident.narratives, *incident.titles):
+    for theirs in accounts:
         other = Compared.of(theirs, ignore)
         if not other.words:
             continue
@@ -272,10 +298,27 @@ def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[s
         return UNKNOWN, {}
     # A count over a longer time (a post about "this week" against an account of one day) includes the
     # shorter one's: a higher figure on the longer side is no evidence that the events differ.
-    longer = _covers_longer(report, incident)
+    return figures_compared(mine, incident.figures, _covers_longer(report, incident))
+
+
+_VERDICT_RANK = {"equal": 0, "overlap": 1, "close": 2, "wider": 3, "apart": 4, "conflict": 5}
+_VERDICT_LEVEL = {
+    "equal": "equal",
+    "overlap": "agree",
+    "close": "close",
+    "wider": UNKNOWN,
+    "apart": "apart",
+    "conflict": "conflict",
+}
+
+
+def figures_compared(
+    mine: Mapping[tuple[str, str], Figure], figures: Sequence[Figure], longer: str | None
+) -> tuple[str, dict[str, str]]:
+    """`figures_agreement` of the report's figures by (kind, group), the incident's, and `_covers_longer`."""
     verdicts: dict[str, str] = {}
-    rank = {"equal": 0, "overlap": 1, "close": 2, "wider": 3, "apart": 4, "conflict": 5}
-    for figure in incident.figures:
+    rank = _VERDICT_RANK
+    for figure in figures:
         key = (figure.kind, figure.group)
         if key in mine:
             verdict = _ranges_agree(mine[key], figure)
@@ -287,26 +330,24 @@ def figures_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[s
     if not verdicts:
         return UNKNOWN, {}
     worst = max(verdicts.values(), key=rank.__getitem__)
-    level = {
-        "equal": "equal",
-        "overlap": "agree",
-        "close": "close",
-        "wider": UNKNOWN,
-        "apart": "apart",
-        "conflict": "conflict",
-    }[worst]
-    return level, verdicts
+    return _VERDICT_LEVEL[worst], verdicts
 
 
 def _covers_longer(report: ReportRecord, incident: IncidentRecord) -> str | None:
     """Which side's figures cover a longer time ("report" or "incident"): a coarser precision, a wider window."""
+    mine = covered_seconds(report.occurred_from, report.occurred_to, report.time_precision)
+    theirs = covered_seconds(incident.occurred_from, incident.occurred_to, incident.time_precision)
+    return longer_of(mine, theirs)
 
-    def span(start: datetime, end: datetime | None, precision: int) -> float:
-        window = ((end or start) - start).total_seconds()
-        return max(window, {1: 0.0, 2: 6 * 86400.0, 3: 27 * 86400.0}.get(precision, 0.0))
 
-    mine = span(report.occurred_from, report.occurred_to, report.time_precision)
-    theirs = span(incident.occurred_from, incident.occurred_to, incident.time_precision)
+def covered_seconds(start: datetime, end: datetime | None, precision: int) -> float:
+    """The time a side's figures cover, in seconds: its window, or a week or month for a coarser precision."""
+    window = ((end or start) - start).total_seconds()
+    return max(window, {1: 0.0, 2: 6 * 86400.0, 3: 27 * 86400.0}.get(precision, 0.0))
+
+
+def longer_of(mine: float, theirs: float) -> str | None:
+    """`_covers_longer` of the two sides' `covered_seconds`."""
     if mine >= 2 * 86400 and mine > 2 * theirs:
         return "report"
     if theirs >= 2 * 86400 and theirs > 2 * mine:

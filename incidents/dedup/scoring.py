@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from incidents.dedup import facts
 from incidents.dedup.features import (
-    Profile,
     category_agreement,
     distinct_events,
     family_agreement,
@@ -60,8 +60,14 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
 
     With an incident of one report (`IncidentRecord.from_reports(id, [other])`)
     this compares two reports: the comparisons that EM learns from and that
-    collective resolution links fragments by.
+    collective resolution links fragments by. Made from what each record says
+    read once per record (`facts.py`): exactly `comparison_levels_per_pair`.
     """
+    return facts.comparison_levels(report, incident)
+
+
+def comparison_levels_per_pair(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict[str, Any]]:
+    """`comparison_levels` from the feature functions of `features.py`, each reading both records afresh."""
     category_level, category = category_agreement(report, incident)
     time_level, gap_hours = time_gap(report, incident)
     where = place_levels(report, incident)
@@ -123,6 +129,13 @@ def score_pair(
     shared among them. `model` defaults to the shipped one (`default_model()`).
     """
     model = model or default_model()
+    return _scored(report, incident, model, model.prior_weight(block_size))
+
+
+def _scored(
+    report: ReportRecord, incident: IncidentRecord, model: MatchModel, prior: float
+) -> tuple[float, dict[str, Any]]:
+    """`score_pair` given the block's prior weight (the same for every incident of the block)."""
     levels, details = comparison_levels(report, incident)
     rounded = _rounded_weights(model)
     feature_weights = {}
@@ -131,7 +144,6 @@ def score_pair(
         if weight is None:
             weight = rounded[(name, level)] = round(model.level_weight(name, level), 3)
         feature_weights[name] = weight
-    prior = model.prior_weight(block_size)
     total = prior + sum(feature_weights.values())
     score = model.probability(total)
     reasons = {
@@ -174,8 +186,9 @@ def score_candidates(
         if incident.id not in rejected and category_agreement(report, incident)[0] != "incompatible"
     ]
     scored = []
+    prior = model.prior_weight(len(eligible))
     for incident in eligible:
-        pairwise, reasons = score_pair(report, incident, block_size=len(eligible), model=model)
+        pairwise, reasons = _scored(report, incident, model, prior)
         scored.append((reasons["total_weight"], incident.id, pairwise, reasons, incident))
     # A report describes at most one event: the candidates that are known to be
     # different events share the probability mass with "none of them" (odds 1),
@@ -184,7 +197,7 @@ def score_candidates(
     # (nothing tells them apart) do not compete: joining either is right.
     odds = [2.0 ** max(-60.0, min(model.calibrated_bits(total), 60.0)) for total, *_ in scored]
     strong = [i for i, o in enumerate(odds) if o >= STRONG_ODDS]
-    profiles = {i: Profile.of(scored[i][4]) for i in strong}
+    profiles = {i: facts.profile(scored[i][4]) for i in strong}
     weak_mass = sum(o for i, o in enumerate(odds) if o < STRONG_ODDS)
     ranked = []
     for i, (_, incident_id, pairwise, reasons, incident) in enumerate(scored):
@@ -193,7 +206,7 @@ def score_candidates(
         if i not in profiles:
             rivals += sum(odds[j] for j in strong)
         score = odds[i] / (1.0 + odds[i] + rivals)
-        reasons = {**reasons, "competing_odds": round(rivals, 4)}
+        reasons["competing_odds"] = round(rivals, 4)  # `score_pair` made this dict for this call alone
         ranked.append((score, incident.occurred_from, incident_id, pairwise, reasons))
     ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
     matches = []
@@ -204,7 +217,8 @@ def score_candidates(
             decision = CANDIDATE
         else:
             decision = NEW
-        reasons = {**reasons, "pairwise_probability": round(pairwise, 6), "competitors": len(ranked) - 1}
+        reasons["pairwise_probability"] = round(pairwise, 6)
+        reasons["competitors"] = len(ranked) - 1
         matches.append(Match(incident_id=incident_id, score=round(score, 6), decision=decision, reasons=reasons))
     return matches
 

@@ -222,9 +222,34 @@ class Compared:
 
     @classmethod
     def of(cls, text: str, ignore: frozenset[str] = frozenset()) -> Compared:
-        words = _without(content_words(text), ignore)
-        keys = frozenset(k for k in skeletons(text) - ignore if not k.startswith("~")) if words else frozenset()
-        return cls(words, keys, is_arabic(text))
+        # The same as `_without(content_words(text), ignore)` and the skeletons of `skeletons(text)` not in
+        # `ignore` nor landmarks (a test compares the two): what is ignored matters only where the text has it.
+        if not ignore:
+            words, _, _, _, keys, arabic = _reading(text)
+            return cls(words, keys if words else frozenset(), arabic)
+        return _compared(text, _reading(text)[2] & ignore)
+
+
+@lru_cache(maxsize=65536)
+def _reading(
+    text: str,
+) -> tuple[str, tuple[tuple[str, str], ...], frozenset[str], str, frozenset[str], bool]:
+    """What `Compared.of` reads of a text whatever it ignores, worked out once per text: its content words,
+    those that are not landmarks with their skeletons (`_keyed_words`), every skeleton either gives, those
+    words, the skeletons it compares across scripts (`skeletons` without landmarks) and whether it is Arabic."""
+    words = content_words(text)
+    keyed = _keyed_words(words)
+    keys = frozenset(k for k in skeletons(text) if not k.startswith("~"))
+    every = keys.union(key for _, key in keyed)
+    return words, keyed, every, " ".join(w for w, _ in keyed), keys, is_arabic(text)
+
+
+@lru_cache(maxsize=65536)
+def _compared(text: str, ignored: frozenset[str]) -> Compared:
+    """`Compared.of(text, ignore)` for a non-empty `ignore`, of which `ignored` are the skeletons the text has."""
+    _, keyed, _, plain, keys, arabic = _reading(text)
+    words = " ".join(w for w, key in keyed if key not in ignored) if ignored else plain
+    return Compared(words, (keys - ignored) if words else frozenset(), arabic)
 
 
 def compared_texts(a: Compared, b: Compared) -> float:
