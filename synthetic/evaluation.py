@@ -121,9 +121,9 @@ def cluster_online(
     answered: set[frozenset[str]] = set()
 
     def one_event(a: str, b: str) -> bool:
-        """Whether incidents a and b hold reports of one true event (only asked with `truth`)."""
+        """Whether incidents a and b hold reports of one true event (a report the truth lacks: an event of its own)."""
         known = truth or {}
-        return bool({known.get(r) for r in members[a]} & {known.get(r) for r in members[b]})
+        return bool({known.get(r, r) for r in members[a]} & {known.get(r, r) for r in members[b]})
 
     def move(source: str, target: str) -> None:
         store.absorb(source, target)
