@@ -40,10 +40,8 @@ from incidents.dedup.facts import (
     distance_of,
     figures_of,
     incident_facts,
-    perpetrator_of,
     place_of,
     report_facts,
-    shared_of,
     time_of,
 )
 from incidents.dedup.features import (
@@ -54,6 +52,8 @@ from incidents.dedup.features import (
     family_agreement,
     figures_agreement,
     landmark_agreement,
+    names_compared,
+    parties_compared,
     perpetrator_agreement,
     time_gap,
 )
@@ -214,9 +214,9 @@ class PairCache:
             "category": category_level(late.category, single.category)[0],
             "time": time_of(mine, theirs)[0],
             "figures": figures_of(mine, single, theirs)[0] if late.figures and single.figures else UNKNOWN,
-            "perpetrator": perpetrator_of(mine, theirs)[0],
-            "family": shared_of(mine.families, theirs.families)[0],
-            "landmark": shared_of(mine.landmarks, theirs.landmarks)[0],
+            "perpetrator": parties_compared(mine.party, theirs.parties)[0],
+            "family": names_compared(mine.families, theirs.families)[0],
+            "landmark": names_compared(mine.landmarks, theirs.landmarks)[0],
             "location": place,
             "distance": f"{place}/{distance_level}" if km is not None else UNKNOWN,
         }

@@ -27,6 +27,8 @@ from incidents.dedup.features import (
     distance_level,
     figures_compared,
     longer_of,
+    names_compared,
+    parties_compared,
     places_compared,
     specific_place,
     texts_compared,
@@ -128,30 +130,29 @@ _REPORTS: dict[str, tuple[ReportRecord, ReportFacts]] = {}
 _INCIDENTS: dict[str, tuple[IncidentRecord, IncidentFacts]] = {}
 
 
+def _kept(cache: dict[str, tuple[Any, Any]], record: Any, make: Any) -> Any:
+    """`make(record)`, kept in `cache` by the record's id while the record is the same (identical or equal)."""
+    kept = cache.get(record.id)
+    if kept is None or kept[0] is not record:
+        if kept is not None and kept[0] == record:
+            kept = cache[record.id] = (record, kept[1])  # found by identity from now on
+        else:
+            if len(cache) >= _LIMIT:
+                cache.clear()
+            kept = cache[record.id] = (record, make(record))
+    return kept[1]
+
+
 def report_facts(report: ReportRecord) -> ReportFacts:
     """The report's facts, made on its first comparison."""
-    kept = _REPORTS.get(report.id)
-    if kept is None or kept[0] is not report:
-        if kept is not None and kept[0] == report:
-            kept = _REPORTS[report.id] = (report, kept[1])  # found by identity from now on
-        else:
-            if len(_REPORTS) >= _LIMIT:
-                _REPORTS.clear()
-            kept = _REPORTS[report.id] = (report, ReportFacts(report))
-    return kept[1]
+    found: ReportFacts = _kept(_REPORTS, report, ReportFacts)
+    return found
 
 
 def incident_facts(incident: IncidentRecord) -> IncidentFacts:
     """The incident's facts, made on its first comparison (a batch keeps its incidents' records between reports)."""
-    kept = _INCIDENTS.get(incident.id)
-    if kept is None or kept[0] is not incident:
-        if kept is not None and kept[0] == incident:
-            kept = _INCIDENTS[incident.id] = (incident, kept[1])  # found by identity from now on
-        else:
-            if len(_INCIDENTS) >= _LIMIT:
-                _INCIDENTS.clear()
-            kept = _INCIDENTS[incident.id] = (incident, IncidentFacts(incident))
-    return kept[1]
+    found: IncidentFacts = _kept(_INCIDENTS, incident, IncidentFacts)
+    return found
 
 
 def profile(incident: IncidentRecord) -> Profile:
@@ -220,26 +221,6 @@ def figures_of(mine: ReportFacts, incident: IncidentRecord, theirs: IncidentFact
     return figures_compared(mine.figures, incident.figures, longer_of(mine.covered, theirs.covered))
 
 
-def perpetrator_of(mine: ReportFacts, theirs: IncidentFacts) -> tuple[str, str]:
-    """`features.perpetrator_agreement` from the two sides' facts."""
-    party, parties = mine.party, theirs.parties
-    if party is None or not parties:
-        return UNKNOWN, ""
-    if party in parties:
-        return "agree", party
-    if party.startswith("other:") or any(t.startswith("other:") for t in parties):
-        return UNKNOWN, party
-    return "disagree", party
-
-
-def shared_of(mine: frozenset[str], theirs: frozenset[str]) -> tuple[str, str]:
-    """`features.family_agreement` (and `landmark_agreement`) of the report's set and the incident's."""
-    if not mine or not theirs:
-        return UNKNOWN, ""
-    shared = mine & theirs
-    return ("same" if shared else "different"), " ".join(sorted(shared or mine))
-
-
 def text_of(
     report: ReportRecord, mine: ReportFacts, incident: IncidentRecord, theirs: IncidentFacts
 ) -> tuple[str, float]:
@@ -267,34 +248,61 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
     distance_level_, km = distance_of(report, incident)
     text_level, similarity = text_of(report, mine, incident, theirs)
     figures_level, figures = figures_of(mine, incident, theirs)
-    perpetrator_level, perpetrator = perpetrator_of(mine, theirs)
-    family_level, family = shared_of(mine.families, theirs.families)
-    landmark_level, landmark = shared_of(mine.landmarks, theirs.landmarks)
+    perpetrator_level, perpetrator = parties_compared(mine.party, theirs.parties)
+    family_level, family = names_compared(mine.families, theirs.families)
+    landmark_level, landmark = names_compared(mine.landmarks, theirs.landmarks)
+    return levels_and_details(
+        category=(category_level_, category),
+        time=(time_level_, gap_hours),
+        place=(place_level, place),
+        distance=(f"{place_level}/{distance_level_}" if km is not None else UNKNOWN, km),
+        text=(text_level, similarity),
+        figures=(figures_level, figures),
+        perpetrator=(perpetrator_level, perpetrator),
+        family=(family_level, family),
+        landmark=(landmark_level, landmark),
+    )
+
+
+def levels_and_details(
+    *,
+    category: tuple[str, str],
+    time: tuple[str, float],
+    place: tuple[str, str],
+    distance: tuple[str, float | None],
+    text: tuple[str, float],
+    figures: tuple[str, Any],
+    perpetrator: tuple[str, str],
+    family: tuple[str, str],
+    landmark: tuple[str, str],
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """A comparison's levels and the details a reviewer reads, from each feature's (level, detail): the keys and
+    their order as every decision's `reasons` store them (both paths of `scoring` build them here)."""
     levels = {
-        "category": category_level_,
-        "time": time_level_,
-        "location": place_level,
-        "distance": f"{place_level}/{distance_level_}" if km is not None else UNKNOWN,
-        "text": text_level,
-        "figures": figures_level,
-        "perpetrator": perpetrator_level,
-        "family": family_level,
-        "landmark": landmark_level,
+        "category": category[0],
+        "time": time[0],
+        "location": place[0],
+        "distance": distance[0],
+        "text": text[0],
+        "figures": figures[0],
+        "perpetrator": perpetrator[0],
+        "family": family[0],
+        "landmark": landmark[0],
     }
     details = {
-        "time_gap_hours": gap_hours,
-        "distance_km": km,
-        "place_agreement": place_level,
-        "place_detail": place,
-        "text_similarity": similarity,
-        "figures_agreement": figures_level,
-        "figures_detail": figures,
-        "perpetrator": perpetrator_level,
-        "perpetrator_party": perpetrator,
-        "category": category,
-        "family": family_level,
-        "family_names": family,
-        "landmark": landmark_level,
-        "landmark_detail": landmark,
+        "time_gap_hours": time[1],
+        "distance_km": distance[1],
+        "place_agreement": place[0],
+        "place_detail": place[1],
+        "text_similarity": text[1],
+        "figures_agreement": figures[0],
+        "figures_detail": figures[1],
+        "perpetrator": perpetrator[0],
+        "perpetrator_party": perpetrator[1],
+        "category": category[1],
+        "family": family[0],
+        "family_names": family[1],
+        "landmark": landmark[0],
+        "landmark_detail": landmark[1],
     }
     return levels, details

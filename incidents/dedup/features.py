@@ -259,18 +259,18 @@ def family_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[st
     theirs: set[str] = set()
     for text in (*incident.titles, *incident.narratives):
         theirs |= family_names(text)
-    if not mine or not theirs:
-        return UNKNOWN, ""
-    shared = mine & theirs
-    if shared:
-        return "same", " ".join(sorted(shared))
-    return "different", " ".join(sorted(mine))
+    return names_compared(mine, theirs)
 
 
 def landmark_agreement(report: ReportRecord, incident: IncidentRecord) -> tuple[str, str]:
     """Whether the accounts place the event by the same landmark (the bakery, الفرن), in either language."""
     mine = landmarks(f"{report.title}. {report.narrative}")
     theirs = frozenset().union(*(landmarks(t) for t in (*incident.titles, *incident.narratives)))
+    return names_compared(mine, theirs)
+
+
+def names_compared(mine: AbstractSet[str], theirs: AbstractSet[str]) -> tuple[str, str]:
+    """The family (or landmark) level of the report's names against the incident's, and the names it rests on."""
     if not mine or not theirs:
         return UNKNOWN, ""
     shared = mine & theirs
@@ -359,6 +359,11 @@ def perpetrator_agreement(report: ReportRecord, incident: IncidentRecord) -> tup
     """Whether the alleged perpetrators name the same party; unnamed or unknown perpetrators weigh nothing."""
     mine = perpetrator_party(report.perpetrator)
     theirs = {p for p in (perpetrator_party(name) for name in incident.perpetrators) if p}
+    return parties_compared(mine, theirs)
+
+
+def parties_compared(mine: str | None, theirs: AbstractSet[str]) -> tuple[str, str]:
+    """The perpetrator level of the report's party against the incident's parties, and the report's party."""
     if mine is None or not theirs:
         return UNKNOWN, ""
     if mine in theirs:

@@ -68,42 +68,18 @@ def comparison_levels(report: ReportRecord, incident: IncidentRecord) -> tuple[d
 
 def comparison_levels_per_pair(report: ReportRecord, incident: IncidentRecord) -> tuple[dict[str, str], dict[str, Any]]:
     """`comparison_levels` from the feature functions of `features.py`, each reading both records afresh."""
-    category_level, category = category_agreement(report, incident)
-    time_level, gap_hours = time_gap(report, incident)
     where = place_levels(report, incident)
-    text_level, similarity = text_match(report, incident)
-    figures_level, figures = figures_agreement(report, incident)
-    perpetrator_level, perpetrator = perpetrator_agreement(report, incident)
-    family_level, family = family_agreement(report, incident)
-    landmark_level, landmark = landmark_agreement(report, incident)
-    levels = {
-        "category": category_level,
-        "time": time_level,
-        "location": where["location"],
-        "distance": where["distance"],
-        "text": text_level,
-        "figures": figures_level,
-        "perpetrator": perpetrator_level,
-        "family": family_level,
-        "landmark": landmark_level,
-    }
-    details = {
-        "time_gap_hours": gap_hours,
-        "distance_km": where["distance_km"],
-        "place_agreement": where["place"],
-        "place_detail": where["place_detail"],
-        "text_similarity": similarity,
-        "figures_agreement": figures_level,
-        "figures_detail": figures,
-        "perpetrator": perpetrator_level,
-        "perpetrator_party": perpetrator,
-        "category": category,
-        "family": family_level,
-        "family_names": family,
-        "landmark": landmark_level,
-        "landmark_detail": landmark,
-    }
-    return levels, details
+    return facts.levels_and_details(
+        category=category_agreement(report, incident),
+        time=time_gap(report, incident),
+        place=(where["place"], where["place_detail"]),
+        distance=(where["distance"], where["distance_km"]),
+        text=text_match(report, incident),
+        figures=figures_agreement(report, incident),
+        perpetrator=perpetrator_agreement(report, incident),
+        family=family_agreement(report, incident),
+        landmark=landmark_agreement(report, incident),
+    )
 
 
 # Per model (by identity, the model kept so that its id is not reused): (feature, level) → its weight rounded as
