@@ -60,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()  # for the reconciliation rule (incidents.services.reconcile) only; no database is used
+django.setup()  # for the reconciliation rule and the aggregates' day (incidents.services); no database is used
 
 from incidents.dedup import weights
 from incidents.dedup.calibration import (
@@ -75,6 +75,7 @@ from incidents.dedup.collective import PairCache
 from incidents.dedup.em import blocked_pairs, train_em
 from incidents.dedup.model import DEFAULT_MODEL_PATH, MatchModel, default_model
 from incidents.dedup.records import IncidentRecord
+from incidents.services.aggregates import local_date
 from incidents.services.reconcile import SourceFigure, reconcile
 from synthetic import coast, report_record, second, third
 from synthetic.evaluation import cluster_online, quality
@@ -115,7 +116,7 @@ def generated_of(generator: str, seed: int, incidents: int):
 
 
 def _killed_by_cell(assignment: dict[str, str], records, data: dict) -> Counter:
-    """Killed (best, every group) per (district, day) of each incident, reconciled by the register's rule."""
+    """Killed (best, every group) per (district, local day) of each incident, reconciled by the register's rule."""
     members: dict[str, list] = defaultdict(list)
     for record in records:
         members[assignment[record.id]].append(record)
@@ -142,7 +143,7 @@ def _killed_by_cell(assignment: dict[str, str], records, data: dict) -> Counter:
         killed = sum(e.best for e in reconcile(figures, any_verified=False).values())
         if killed:
             summary = IncidentRecord.from_reports(incident_id, reports)
-            cells[(summary.admin2 or summary.admin1, summary.occurred_from.date())] += killed
+            cells[(summary.admin2 or summary.admin1, local_date(summary.occurred_from))] += killed
     return cells
 
 
